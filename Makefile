@@ -1,0 +1,65 @@
+# The two commands: `make run` and `make test`. Everything else they need
+# (Python 3.10 venv, pinned packages, Redis, the trained model) is made here,
+# and only when its inputs changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+
+export PYTHONPATH := $(CURDIR)
+export ACTION_PORT ?= 5055
+export RASA_PORT ?= 5005
+export REDIS_HOST ?= localhost
+export REDIS_PORT ?= 6379
+export REDIS_DB ?= 0
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+.PHONY: help setup lookups train redis run shell test validate bench-nlu clean
+
+help:
+	@echo "make run        set up, train if needed, start the assistant (Ctrl-C stops it)"
+	@echo "make test       set up, train if needed, run every test"
+	@echo "make shell      chat in the terminal"
+	@echo "make train      train if the data, config, domain, kb/ or NLU code changed"
+	@echo "make bench-nlu  compare our NLU with the stock Rasa pipeline and TF-IDF+SVM"
+
+$(VENV)/.installed: requirements.in constraints.txt scripts/setup-venv.sh
+	scripts/setup-venv.sh
+	touch $@
+
+setup: $(VENV)/.installed
+
+# lookup tables generated from kb/
+data/nlu/lookups.yml: $(wildcard kb/*.yml) bot/tools/lookups.py | setup
+	$(PY) -m bot kb-sync
+
+lookups: data/nlu/lookups.yml
+
+train: setup lookups
+	$(PY) -m bot train
+
+redis:
+	scripts/redis.sh start
+
+run: train redis
+	scripts/run.sh
+
+shell: train redis
+	scripts/run.sh --shell
+
+validate: setup lookups
+	$(RASA) data validate --config config.yml --domain domain --data data
+
+test: train redis
+	scripts/test.sh
+
+bench-nlu: setup lookups
+	$(PY) scripts/bench_nlu.py
+
+clean:
+	rm -rf models/*.tar.gz var/log results .pytest_cache

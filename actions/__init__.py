@@ -1,0 +1,1 @@
+"""Custom actions: thin, they read the tracker, call ``bot/`` and return events."""

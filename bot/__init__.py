@@ -1,0 +1,1 @@
+"""The premier-banking assistant's own package: NLU components, services, tools."""

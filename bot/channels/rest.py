@@ -1,0 +1,60 @@
+"""The REST channel, tolerant of what a client (or a broken client) sends.
+
+Rasa's own ``RestInput`` parses the body with ``request.json``: invalid UTF-8
+or a non-object body makes Sanic answer an English 400 and the client's words
+are gone. Here the body is decoded with replacement characters, so the message
+still reaches the assistant, which answers in Chinese; a missing sender gets a
+conversation of its own instead of the shared ``default`` one.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.rest import RestInput
+from sanic.request import Request
+
+__all__ = ["SafeRestInput", "MAX_SENDER_LENGTH"]
+
+MAX_SENDER_LENGTH = 128
+
+
+def tolerant_payload(request: Request) -> Dict[str, Any]:
+    """The JSON object of the body; ``{}`` when the body is not one."""
+    cached = getattr(request.ctx, "tolerant_payload", None)
+    if cached is not None:
+        return cached
+    try:
+        payload = json.loads((request.body or b"").decode("utf-8", errors="replace"))
+    except ValueError:
+        payload = {}
+    if not isinstance(payload, dict):
+        payload = {}
+    request.ctx.tolerant_payload = payload
+    return payload
+
+
+class SafeRestInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        sender = tolerant_payload(req).get("sender")
+        if isinstance(sender, (str, int)) and str(sender).strip():
+            return str(sender).strip()[:MAX_SENDER_LENGTH]
+        return f"anonymous-{uuid.uuid4().hex}"
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        message = tolerant_payload(req).get("message")
+        if message is None:
+            return ""
+        return message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return self.name()
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        metadata = tolerant_payload(request).get("metadata")
+        return metadata if isinstance(metadata, dict) else None

@@ -1,0 +1,1 @@
+"""Chinese NLU: normalisation, segmentation, entity rules and canonical values."""

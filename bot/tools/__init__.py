@@ -1,0 +1,1 @@
+"""Developer tools run through ``python -m bot``; not used at run time."""

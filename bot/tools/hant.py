@@ -1,0 +1,52 @@
+"""Adds the Traditional variant to every response of a domain file lacking one.
+
+``python -m bot hant domain/responses.yml`` converts each Simplified text with
+OpenCC (``s2t``: standard Traditional, readable in Hong Kong and Taiwan) and
+appends it with the ``script: traditional`` condition. Review the result:
+machine conversion is a first draft, not the last word.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List
+
+import opencc
+import yaml
+
+TRADITIONAL_CONDITION = [{"type": "slot", "name": "script", "value": "traditional"}]
+
+
+def _is_traditional(variant: Dict[str, Any]) -> bool:
+    return variant.get("condition") == TRADITIONAL_CONDITION
+
+
+def add_traditional_variants(path: Path) -> int:
+    document = yaml.safe_load(path.read_text("utf-8"))
+    converter = opencc.OpenCC("s2t")
+    added = 0
+    responses: Dict[str, List[Dict[str, Any]]] = document.get("responses", {})
+    for name, variants in responses.items():
+        if any(_is_traditional(variant) for variant in variants):
+            continue
+        simplified = [variant for variant in variants if "condition" not in variant]
+        for variant in simplified:
+            converted = {**variant, "text": converter.convert(variant["text"])}
+            converted["condition"] = TRADITIONAL_CONDITION
+            variants.append(converted)
+            added += 1
+    header = "".join(
+        line for line in path.read_text("utf-8").splitlines(keepends=True)
+        if line.startswith("#")
+    )
+    body = yaml.dump(
+        document, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=1000
+    )
+    path.write_text(header + body, "utf-8")
+    return added
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes each condition in full instead of YAML anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Starts the whole assistant on the embedded default and stops it on Ctrl-C.
+# Usage: scripts/run.sh           servers, chat over HTTP
+#        scripts/run.sh --shell   a terminal chat
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var/log
+rasa=.venv/bin/rasa
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "Stopped."
+}
+trap stop INT TERM EXIT
+
+wait_for() {  # url name seconds
+  for _ in $(seq 1 "$3"); do
+    curl -fsS "$1" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  echo "$2 did not start in $3 s; see var/log/" >&2
+  exit 1
+}
+
+$rasa run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$ACTION_PORT/health" "The action server" 60
+
+if [ "${1:-}" = "--shell" ]; then
+  $rasa shell --model models/current.tar.gz --endpoints endpoints.yml --port "$RASA_PORT"
+  exit 0
+fi
+
+$rasa run --model models/current.tar.gz --endpoints endpoints.yml \
+  --credentials credentials.yml --port "$RASA_PORT" >var/log/rasa.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$RASA_PORT/" "The Rasa server" 180
+
+cat <<MSG
+
+  The assistant is running.
+    Rasa server (REST channel)  http://localhost:$RASA_PORT/webhooks/rest/webhook
+    Action server               http://localhost:$ACTION_PORT/webhook
+    Redis (tracker, locks)      localhost:$REDIS_PORT
+  Chat from another terminal:
+    curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+      -d '{"sender": "demo", "message": "你好，我想查一下余额"}'
+  or stop this (Ctrl-C) and run: make shell
+  Logs: var/log/rasa.log, var/log/actions.log
+
+MSG
+wait -n "${pids[@]}"
