@@ -1,4 +1,9 @@
-"""Runs after every client message (the slot mapping of ``script``)."""
+"""Runs after every client message as Rasa's global slot-mapping validation.
+
+Rasa 3.6 keeps bot utterances only from ``action_validate_slot_mappings``;
+other custom slot-mapping actions are reduced to their SlotSet events, which
+would silently drop the truncation note.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -14,7 +19,7 @@ class ActionReadMessage(Action):
     """Keeps the script the client writes in; notes a message cut for the NLU."""
 
     def name(self) -> Text:
-        return "action_read_message"
+        return "action_validate_slot_mappings"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
