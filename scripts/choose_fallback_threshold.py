@@ -14,7 +14,7 @@ import random
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,11 +60,14 @@ def main() -> int:
         )
         parser = RasaModelParser(Path(folder) / "split.tar.gz")
         outcomes = []
+        confusions: Counter = Counter()
         for example in validation:
             parsed = parser.parse_raw(example.get("text"))
             ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
             top = ranking[0] if ranking else {"name": None, "confidence": 0.0}
             outcomes.append((top["name"] == example.get("intent"), float(top["confidence"])))
+            if top["name"] != example.get("intent"):
+                confusions[(example.get("intent"), top["name"])] += 1
     print(f"validation messages: {len(outcomes)}, top-1 accuracy "
           f"{sum(ok for ok, _ in outcomes) / len(outcomes):.3f}")
     print(f"{'threshold':>9} {'right kept':>10} {'wrong caught':>12} {'right lost':>10} {'decisions ok':>12}")
@@ -77,6 +80,9 @@ def main() -> int:
         print(f"{threshold:>9.2f} {kept_right:>10} {caught_wrong:>12} {lost_right:>10} {share:>12.3f}")
         if share > best[1]:
             best = (threshold, share)
+    print("most frequent confusions on the validation split (gold → predicted):")
+    for (gold, predicted), count in confusions.most_common(15):
+        print(f"  {count:>3}  {gold} → {predicted}")
     print(f"chosen threshold: {best[0]:.2f} ({best[1]:.3f} of decisions right)")
     return 0
 

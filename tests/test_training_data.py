@@ -1,4 +1,5 @@
 """Training data as the issue asks: enough, varied, and never in the held-out sets."""
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -60,3 +61,53 @@ def test_heldout_sets_cover_every_intent(training, contract):
     for path in sorted((ROOT / "tests" / "nlu").glob("heldout_*.yml")):
         heldout = load_data(str(path))
         assert set(contract["intents"]) <= heldout.intents, path.name
+
+
+def _contract_values(description: str) -> set:
+    """The canonical values listed in a contract line: 账户类型（活期、定期…）."""
+    inside = description.split("（", 1)[1].split("）", 1)[0]
+    return set(inside.split("、"))
+
+
+def _annotation_errors(data, contract) -> list:
+    from bot.kb import load_kb
+    from bot.nlu.canonical import format_amount, parse_amount, parse_currency
+
+    kb = load_kb()
+    allowed = {
+        "product": {product.name for product in kb.products},
+        "branch": {branch.name for branch in kb.branches},
+        "account_type": _contract_values(contract["entities"]["account_type"]),
+        "product_type": _contract_values(contract["entities"]["product_type"]),
+    }
+    errors = []
+    for example in data.intent_examples:
+        text = example.get("text")
+        for entity in example.get("entities") or []:
+            kind, value = entity["entity"], str(entity["value"])
+            span = text[entity["start"]:entity["end"]]
+            if kind in allowed:
+                ok = value in allowed[kind]
+            elif kind == "currency":
+                ok = parse_currency(value) == value
+            elif kind == "amount":
+                parsed = parse_amount(span)
+                ok = value.replace(".", "", 1).isdigit() and (parsed is None or format_amount(parsed) == value)
+            elif kind == "card_tail":
+                ok = len(value) == 4 and value.isdigit()
+            elif kind == "case_id":
+                ok = re.fullmatch(r"(?i)CS-\d{4}-\d{6}", value) is not None
+            else:
+                ok = True
+            if not ok:
+                errors.append(f"{text!r}: {span} -> {kind}={value}")
+    return errors
+
+
+def test_training_annotations_carry_contract_canonical_values(training, contract):
+    assert _annotation_errors(training, contract) == []
+
+
+def test_heldout_annotations_carry_contract_canonical_values(contract):
+    for path in sorted((ROOT / "tests" / "nlu").glob("heldout_*.yml")):
+        assert _annotation_errors(load_data(str(path)), contract) == [], path.name

@@ -102,10 +102,21 @@ class TextNormaliser(GraphComponent):
                 span = _normalised_span(
                     normalised, entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
                 )
-                if span is not None:
-                    entities.append(
-                        {**entity, ENTITY_ATTRIBUTE_START: span[0], ENTITY_ATTRIBUTE_END: span[1]}
-                    )
+                if span is None:
+                    continue
+                value = entity.get(ENTITY_ATTRIBUTE_VALUE)
+                # an entity annotated without a value has its own text as value:
+                # keep it equal to the normalised span, or EntitySynonymMapper
+                # learns 储蓄卡 → 儲蓄卡 from a Traditional example
+                original = text[entity[ENTITY_ATTRIBUTE_START]:entity[ENTITY_ATTRIBUTE_END]]
+                if value == original:
+                    value = normalised.text[span[0]:span[1]]
+                entities.append({
+                    **entity,
+                    ENTITY_ATTRIBUTE_START: span[0],
+                    ENTITY_ATTRIBUTE_END: span[1],
+                    ENTITY_ATTRIBUTE_VALUE: value,
+                })
             example.set(TEXT, normalised.text)
             if example.get(ENTITIES):
                 example.set(ENTITIES, entities)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
@@ -16,7 +17,10 @@ class RasaModelParser:
 
     def __init__(self, model: Path) -> None:
         from rasa.core.agent import Agent
+        from rasa.utils.log_utils import configure_structlog
 
+        # Rasa logs every parse at debug level through structlog unless told
+        configure_structlog(logging.WARNING)
         self._loop = asyncio.new_event_loop()
         self._agent = Agent.load(str(model))
 
