@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup lookups train redis run shell test validate bench-nlu clean
+.PHONY: help setup lookups train redis run shell test validate bench-nlu choose-threshold clean
 
 help:
 	@echo "make run        set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -27,6 +27,7 @@ help:
 	@echo "make shell      chat in the terminal"
 	@echo "make train      train if the data, config, domain, kb/ or NLU code changed"
 	@echo "make bench-nlu  compare our NLU with the stock Rasa pipeline and TF-IDF+SVM"
+	@echo "make choose-threshold  choose the NLU fallback threshold from a validation split"
 
 $(VENV)/.installed: requirements.in constraints.txt scripts/setup-venv.sh
 	scripts/setup-venv.sh
@@ -60,6 +61,10 @@ test: train redis
 
 bench-nlu: setup lookups
 	$(PY) scripts/bench_nlu.py
+
+# the FallbackClassifier threshold, from a validation split of data/nlu
+choose-threshold: setup lookups
+	$(PY) scripts/choose_fallback_threshold.py
 
 clean:
 	rm -rf models/*.tar.gz var/log results .pytest_cache
