@@ -40,7 +40,7 @@ from bot.kb import load_kb
 from bot.nlu.canonical import canonical_value
 from bot.nlu.normalise import Normalised, normalise
 from bot.nlu.ruler import build_ruler_pipeline, load_ruler_pipeline, person_name
-from bot.nlu.segmenter import domain_segmenter, domain_words, segment, words_by_label
+from bot.nlu.segmenter import TokenRules, domain_segmenter, domain_words, segment, words_by_label
 
 __all__ = [
     "MAX_NLU_CHARS",
@@ -164,12 +164,17 @@ class DomainJiebaTokenizer(Tokenizer):
         model_storage: ModelStorage,
         resource: Resource,
         words: Tuple[str, ...],
+        surnames: Tuple[str, ...],
+        titles: Tuple[str, ...],
     ) -> None:
         super().__init__(config)
         self._model_storage = model_storage
         self._resource = resource
         self._words = words
+        self._surnames = surnames
+        self._titles = titles
         self._segmenter = domain_segmenter(words)
+        self._rules = TokenRules(surnames, titles, words)
 
     @classmethod
     def create(
@@ -179,7 +184,8 @@ class DomainJiebaTokenizer(Tokenizer):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "DomainJiebaTokenizer":
-        return cls(config, model_storage, resource, domain_words(load_kb()))
+        kb = load_kb()
+        return cls(config, model_storage, resource, domain_words(kb), kb.surnames, kb.titles)
 
     @classmethod
     def load(
@@ -191,19 +197,21 @@ class DomainJiebaTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> "DomainJiebaTokenizer":
         with model_storage.read_from(resource) as directory:
-            words = json.loads((Path(directory) / cls._WORDS_FILE).read_text("utf-8"))
-        return cls(config, model_storage, resource, tuple(words))
+            meta = json.loads((Path(directory) / cls._WORDS_FILE).read_text("utf-8"))
+        return cls(
+            config, model_storage, resource,
+            tuple(meta["words"]), tuple(meta["surnames"]), tuple(meta["titles"]),
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
+        meta = {"words": list(self._words), "surnames": list(self._surnames), "titles": list(self._titles)}
         with self._model_storage.write_to(self._resource) as directory:
-            (Path(directory) / self._WORDS_FILE).write_text(
-                json.dumps(list(self._words), ensure_ascii=False), "utf-8"
-            )
+            (Path(directory) / self._WORDS_FILE).write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         return self._resource
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute) or ""
-        tokens = [Token(word, start, end) for word, start, end in segment(self._segmenter, text)]
+        tokens = [Token(word, start, end) for word, start, end in segment(self._segmenter, text, self._rules)]
         return self._apply_token_pattern(tokens)
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from bot.kb import load_kb
 from bot.nlu.ruler import build_ruler_pipeline
-from bot.nlu.segmenter import domain_segmenter, domain_words, segment
+from bot.nlu.segmenter import TokenRules, domain_segmenter, domain_words, segment
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +54,36 @@ def test_ruler_finds_a_person_by_surname_and_title(ruler):
 
 def test_a_common_word_is_not_a_person(ruler):
     assert not [ent for ent in ruler("白天去网点方便吗").ents if ent.label_ == "person"]
+
+
+def _words(segmenter, text):
+    kb = load_kb()
+    rules = TokenRules(kb.surnames, kb.titles, domain_words(kb))
+    return [word for word, _, _ in segment(segmenter, text, rules)]
+
+
+def test_amounts_and_dates_are_whole_tokens_so_entities_line_up(segmenter):
+    assert "3万" in _words(segmenter, "卡里应该还有3万左右")
+    assert "11月" in _words(segmenter, "11月份的流水")
+    assert _words(segmenter, "扣了25usd") [-2:] == ["25", "usd"]
+
+
+def test_relative_time_words_are_not_glued_to_the_next_word(segmenter):
+    assert _words(segmenter, "这个月工资到了吗")[0] == "这个月"
+
+
+def test_a_name_is_split_from_its_title_but_job_titles_stay_whole(segmenter):
+    assert _words(segmenter, "我找李经理")[-2:] == ["李", "经理"]
+    assert "客户经理" in _words(segmenter, "我的客户经理在吗")
+
+
+def test_product_names_with_digits_stay_whole(segmenter):
+    assert _words(segmenter, "稳享365天和养老目标2045")[::2] == ["稳享365天", "养老目标2045"]
+
+
+def test_offsets_stay_exact_after_number_and_name_splits(segmenter):
+    kb = load_kb()
+    text = "找王总换5万usd，尾号1234"
+    rules = TokenRules(kb.surnames, kb.titles, domain_words(kb))
+    for word, start, end in segment(segmenter, text, rules):
+        assert text[start:end] == word
