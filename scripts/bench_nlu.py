@@ -132,7 +132,9 @@ def table(results: List[Result]) -> str:
     for result in results:
         for set_name in SETS:
             scores = result.scores[set_name]
-            topic = f"{scores.response_accuracy:.3f}" if scores.response_accuracy is not None else "–"
+            # a pipeline without a response selector predicts no topic at all
+            predicts_topics = any(p.response_key for p in result.predictions[set_name])
+            topic = f"{scores.response_accuracy:.3f}" if predicts_topics and scores.response_accuracy is not None else "–"
             entity = f"{scores.entity_f1:.3f}" if scores.entity_precision or scores.entity_recall else "–"
             lines.append(
                 f"| {result.name} | {set_name} ({scores.examples}) | {scores.intent_macro_f1:.3f} | "
