@@ -1,5 +1,4 @@
 """Training data as the issue asks: enough, varied, and never in the held-out sets."""
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -71,7 +70,7 @@ def _contract_values(description: str) -> set:
 
 def _annotation_errors(data, contract) -> list:
     from bot.kb import load_kb
-    from bot.nlu.canonical import format_amount, parse_amount, parse_currency
+    from bot.nlu.canonical import canonical_value
 
     kb = load_kb()
     allowed = {
@@ -88,15 +87,12 @@ def _annotation_errors(data, contract) -> list:
             span = text[entity["start"]:entity["end"]]
             if kind in allowed:
                 ok = value in allowed[kind]
-            elif kind == "currency":
-                ok = parse_currency(value) == value
             elif kind == "amount":
-                parsed = parse_amount(span)
-                ok = value.replace(".", "", 1).isdigit() and (parsed is None or format_amount(parsed) == value)
-            elif kind == "card_tail":
-                ok = len(value) == 4 and value.isdigit()
+                ok = value.replace(".", "", 1).isdigit() and canonical_value(kind, span) in (None, value)
+            elif kind in ("currency", "card_tail"):
+                ok = canonical_value(kind, value) == value
             elif kind == "case_id":
-                ok = re.fullmatch(r"(?i)CS-\d{4}-\d{6}", value) is not None
+                ok = canonical_value(kind, value) is not None
             else:
                 ok = True
             if not ok:

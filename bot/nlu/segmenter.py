@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Tuple
 
 import jieba
 
@@ -102,14 +102,10 @@ class TokenRules:
             yield text[position:], position, False
 
 
-def segment(
-    tokenizer: jieba.Tokenizer, text: str, rules: Optional[TokenRules] = None
-) -> List[Tuple[str, int, int]]:
-    """Tokens as ``(word, start, end)``, with the :class:`TokenRules` if given,
-    and none of the whitespace tokens jieba emits between Chinese and Latin
-    text (rasa issue 7910)."""
-    if rules is None:
-        return [(word, start, end) for word, start, end in tokenizer.tokenize(text) if word.strip()]
+def segment(tokenizer: jieba.Tokenizer, text: str, rules: TokenRules) -> List[Tuple[str, int, int]]:
+    """Tokens as ``(word, start, end)`` after the :class:`TokenRules`, and none
+    of the whitespace tokens jieba emits between Chinese and Latin text (rasa
+    issue 7910)."""
     tokens: List[Tuple[str, int, int]] = []
     for piece, offset, whole in rules.pieces(text):
         if whole:

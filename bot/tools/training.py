@@ -34,9 +34,10 @@ def _files(paths: Iterable[str]) -> Iterable[Path]:
 def fingerprint() -> str:
     digest = hashlib.sha256()
     for path in _files(INPUTS):
-        if path.relative_to(ROOT).as_posix() in NOT_MODEL_CODE:
+        name = path.relative_to(ROOT).as_posix()
+        if name in NOT_MODEL_CODE:
             continue
-        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
