@@ -20,6 +20,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help setup lookups train redis run shell test validate bench-nlu choose-threshold clean
+.PHONY: profile-db bench-profile postgres
 
 help:
 	@echo "make run        set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -28,6 +29,8 @@ help:
 	@echo "make train      train if the data, config, domain, kb/ or NLU code changed"
 	@echo "make bench-nlu  compare our NLU with the stock Rasa pipeline and TF-IDF+SVM"
 	@echo "make choose-threshold  choose the NLU fallback threshold from a validation split"
+	@echo "make profile-db migrate the profile store and seed the demo bank (var/profile.db)"
+	@echo "make bench-profile  p50/p95 of each profile-store query on the demo bank"
 
 $(VENV)/.installed: requirements.in constraints.txt scripts/setup-venv.sh
 	scripts/setup-venv.sh
@@ -47,17 +50,29 @@ train: setup lookups
 redis:
 	scripts/redis.sh start
 
-run: train redis
+# a throwaway PostgreSQL (Debian's, installed when absent) in var/pg on port 5433:
+# the profile store's tests run on it as well as on SQLite
+postgres:
+	scripts/postgres.sh start
+
+# the profile store: migrated to head, demo bank seeded when empty or stale (fast otherwise)
+profile-db: setup
+	$(PY) -m bot profile-init
+
+bench-profile: profile-db
+	$(PY) scripts/bench_profile.py
+
+run: train redis profile-db
 	scripts/run.sh
 
-shell: train redis
+shell: train redis profile-db
 	scripts/run.sh --shell
 
 validate: setup lookups
 	$(RASA) data validate --config config.yml --domain domain --data data
 
-test: train redis
-	scripts/test.sh
+test: train redis postgres profile-db
+	PROFILE_TEST_POSTGRES_URL=$${PROFILE_TEST_POSTGRES_URL:-$$(scripts/postgres.sh url)} scripts/test.sh
 
 bench-nlu: setup lookups
 	$(PY) scripts/bench_nlu.py

@@ -1,0 +1,262 @@
+"""Tables of the profile store: the bank's client 360 as the assistant sees it.
+
+Money is :class:`~bot.profile.types.Money` (NUMERIC(18, 2), Decimal in Python),
+instants are :class:`~bot.profile.types.UtcDateTime` (aware in Python, UTC in
+the database). Account, card and phone numbers are stored whole; only
+:mod:`bot.profile.queries` reads them, and it hands out tails and masks only.
+
+Conventions the rows follow:
+- ``accounts.account_type`` holds the contract's canonical ``account_type``
+  values (储蓄卡, 活期, 定期, 信用卡, 外币账户, 理财账户).
+- For a credit card, ``balance`` is the amount owed and ``credit_limit`` the
+  limit; it is not an asset and is left out of deposit totals and AUM.
+- ``transactions.amount`` is positive; ``direction`` says ``in`` or ``out``.
+- A client's relationship manager is the ``primary`` row of
+  ``advisor_assignments``; the backup is that manager's ``backup_rm_id``.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base
+
+from bot.profile.types import Money, ScaledDecimal, UtcDateTime
+
+__all__ = [
+    "Base",
+    "TIERS",
+    "RISK_TOLERANCES",
+    "PRODUCT_RISKS",
+    "ACCOUNT_TYPES",
+    "ACCOUNT_STATUSES",
+    "RM_STATUSES",
+    "SCRIPTS",
+    "RelationshipManager",
+    "Client",
+    "AdvisorAssignment",
+    "Account",
+    "Transaction",
+    "Product",
+    "ProductAlias",
+    "Holding",
+    "FxRate",
+    "ChannelBinding",
+    "ProfileMeta",
+]
+
+TIERS = ("金卡", "白金", "钻石", "私人银行")
+RISK_TOLERANCES = ("C1", "C2", "C3", "C4", "C5")
+PRODUCT_RISKS = ("R1", "R2", "R3", "R4", "R5")
+ACCOUNT_TYPES = ("储蓄卡", "活期", "定期", "信用卡", "外币账户", "理财账户")
+ACCOUNT_STATUSES = ("normal", "frozen", "closed")
+RM_STATUSES = ("on_duty", "off", "leave")
+SCRIPTS = ("hans", "hant")
+DIRECTIONS = ("in", "out")
+ASSIGNMENT_ROLES = ("primary",)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def _one_of(column: str, values: tuple) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+class RelationshipManager(Base):
+    __tablename__ = "relationship_managers"
+
+    id = Column(String(8), primary_key=True)  # RM001
+    name = Column(String(32), nullable=False)
+    branch = Column(String(64), nullable=False)  # a name in kb/branches.yml
+    work_days = Column(String(7), nullable=False)  # ISO weekdays, "12345" = Mon–Fri
+    work_start = Column(Time, nullable=False)
+    work_end = Column(Time, nullable=False)
+    backup_rm_id = Column(String(8), ForeignKey("relationship_managers.id"), index=True)
+    status = Column(String(8), nullable=False)
+
+    __table_args__ = (CheckConstraint(_one_of("status", RM_STATUSES), name="status"),)
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id = Column(String(8), primary_key=True)  # C000123
+    name = Column(String(32), nullable=False, index=True)
+    tier = Column(String(8), nullable=False)
+    aum = Column(Money(), nullable=False)  # CNY equivalent
+    risk_tolerance = Column(String(2), nullable=False)
+    risk_assessed_on = Column(Date, nullable=False)
+    risk_expires_on = Column(Date, nullable=False)
+    script = Column(String(4), nullable=False)
+    age_band = Column(String(8), nullable=False)
+    is_elderly = Column(Boolean, nullable=False)
+    phone = Column(String(20), nullable=False)  # whole; shown masked only
+
+    __table_args__ = (
+        CheckConstraint(_one_of("tier", TIERS), name="tier"),
+        CheckConstraint(_one_of("risk_tolerance", RISK_TOLERANCES), name="risk_tolerance"),
+        CheckConstraint(_one_of("script", SCRIPTS), name="script"),
+    )
+
+
+class AdvisorAssignment(Base):
+    __tablename__ = "advisor_assignments"
+
+    client_id = Column(String(8), ForeignKey("clients.id"), primary_key=True)
+    role = Column(String(16), primary_key=True)
+    rm_id = Column(String(8), ForeignKey("relationship_managers.id"), nullable=False)
+    assigned_on = Column(Date, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint(_one_of("role", ASSIGNMENT_ROLES), name="role"),
+        Index(None, "rm_id", "role"),
+    )
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id = Column(String(12), primary_key=True)  # A00000123
+    client_id = Column(String(8), ForeignKey("clients.id"), nullable=False)
+    account_type = Column(String(8), nullable=False)
+    currency = Column(String(3), nullable=False)  # ISO 4217
+    number = Column(String(32), nullable=False, unique=True)  # whole; shown as a tail only
+    balance = Column(Money(), nullable=False)  # credit card: amount owed
+    credit_limit = Column(Money())  # credit cards only
+    status = Column(String(8), nullable=False)
+    opened_on = Column(Date, nullable=False)
+    matures_on = Column(Date)  # time deposits only
+
+    __table_args__ = (
+        CheckConstraint(_one_of("account_type", ACCOUNT_TYPES), name="account_type"),
+        CheckConstraint(_one_of("status", ACCOUNT_STATUSES), name="status"),
+        CheckConstraint(
+            "account_type <> '信用卡' OR credit_limit IS NOT NULL", name="credit_limit"
+        ),
+        Index(None, "client_id", "account_type"),
+    )
+
+
+class Transaction(Base):
+    __tablename__ = "transactions"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(String(12), ForeignKey("accounts.id"), nullable=False)
+    client_id = Column(String(8), ForeignKey("clients.id"), nullable=False)
+    occurred_at = Column(UtcDateTime(), nullable=False)
+    amount = Column(Money(), nullable=False)  # positive
+    currency = Column(String(3), nullable=False)
+    direction = Column(String(3), nullable=False)
+    counterparty = Column(String(64), nullable=False)
+    channel = Column(String(16), nullable=False)
+    description = Column(String(64), nullable=False)
+    category = Column(String(16), nullable=False)
+
+    __table_args__ = (
+        CheckConstraint(_one_of("direction", DIRECTIONS), name="direction"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index(None, "client_id", "occurred_at"),
+        Index(None, "account_id", "occurred_at"),
+    )
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    code = Column(String(16), primary_key=True)
+    name = Column(String(64), nullable=False, unique=True)
+    type = Column(String(16), nullable=False)
+    subtype = Column(String(64), nullable=False)
+    risk = Column(String(2), nullable=False)
+    term_days = Column(Integer)  # None: open-ended
+    min_purchase = Column(Money(), nullable=False)
+    currency = Column(String(3), nullable=False)
+    benchmark = Column(Text, nullable=False)
+    liquidity = Column(Text, nullable=False)
+    fees = Column(Text, nullable=False)
+    issuer = Column(String(64), nullable=False)
+    description = Column(Text, nullable=False)
+    on_sale = Column(Boolean, nullable=False)
+    premier_only = Column(Boolean, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint(_one_of("risk", PRODUCT_RISKS), name="risk"),
+        Index(None, "on_sale", "risk"),
+    )
+
+
+class ProductAlias(Base):
+    __tablename__ = "product_aliases"
+
+    alias = Column(String(64), primary_key=True)
+    product_code = Column(String(16), ForeignKey("products.code"), nullable=False, index=True)
+
+
+class Holding(Base):
+    __tablename__ = "holdings"
+
+    id = Column(Integer, primary_key=True)
+    client_id = Column(String(8), ForeignKey("clients.id"), nullable=False)
+    product_code = Column(String(16), ForeignKey("products.code"), nullable=False, index=True)
+    units = Column(ScaledDecimal(18, 4), nullable=False)
+    cost = Column(Money(), nullable=False)  # in the product's currency
+    market_value = Column(Money(), nullable=False)
+    currency = Column(String(3), nullable=False)
+    started_on = Column(Date, nullable=False)
+    matures_on = Column(Date)  # None: open-ended
+
+    __table_args__ = (Index(None, "client_id", "matures_on"),)
+
+
+class FxRate(Base):
+    __tablename__ = "fx_rates"
+
+    id = Column(Integer, primary_key=True)
+    base_currency = Column(String(3), nullable=False)
+    quote_currency = Column(String(3), nullable=False)
+    name = Column(String(16), nullable=False)  # display name of the base currency
+    unit = Column(Integer, nullable=False)  # rates are per this many units of base
+    spot_buy = Column(ScaledDecimal(18, 4), nullable=False)
+    cash_buy = Column(ScaledDecimal(18, 4), nullable=False)
+    spot_sell = Column(ScaledDecimal(18, 4), nullable=False)
+    cash_sell = Column(ScaledDecimal(18, 4), nullable=False)
+    quoted_at = Column(UtcDateTime(), nullable=False)
+
+    __table_args__ = (UniqueConstraint("base_currency", "quote_currency", "quoted_at"),)
+
+
+class ChannelBinding(Base):
+    __tablename__ = "channel_bindings"
+
+    channel = Column(String(16), primary_key=True)  # "wechat"
+    external_id = Column(String(64), primary_key=True)  # the OpenID
+    client_id = Column(String(8), ForeignKey("clients.id"), nullable=False, index=True)
+    bound_at = Column(UtcDateTime(), nullable=False)
+
+
+class ProfileMeta(Base):
+    """Facts about the store itself, e.g. which demo seed filled it."""
+
+    __tablename__ = "profile_meta"
+
+    key = Column(String(64), primary_key=True)
+    value = Column(Text, nullable=False)
