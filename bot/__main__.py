@@ -5,11 +5,21 @@ Commands:
   train [--force]    train the model if its inputs changed; link models/current.tar.gz
   fingerprint        print the fingerprint of the model's inputs
   hant FILE…         add missing Traditional variants to domain response files
+  profile-init [--reseed] [--today YYYY-MM-DD]
+                     migrate the profile store to head; seed the demo bank if empty or stale
+                     (URL: $PROFILE_DATABASE_URL; demo day: $PROFILE_SEED_TODAY, default 2026-11-24)
+  demo-clients       print the demo clients as JSON (id, name, tier, risk tolerance, RM id)
+  token (--client ID | --advisor ID | --agent ID) [--hours H]
+                     print a signed app token for the app channel (secret: $APP_TOKEN_SECRET
+                     or var/app_token_secret)
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import List, Optional
 
@@ -23,6 +33,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("fingerprint")
     hant = commands.add_parser("hant")
     hant.add_argument("files", nargs="+", type=Path)
+    profile_init = commands.add_parser("profile-init")
+    profile_init.add_argument("--reseed", action="store_true")
+    profile_init.add_argument("--today", help="last day of the demo data (default $PROFILE_SEED_TODAY)")
+    commands.add_parser("demo-clients")
+    from bot.identity.cli import add_token_arguments
+
+    add_token_arguments(commands.add_parser("token"))
     args = parser.parse_args(argv)
 
     if args.command == "kb-sync":
@@ -44,6 +61,25 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         for path in args.files:
             print(f"{path}: {add_traditional_variants(path)} Traditional variants added")
+    elif args.command in ("profile-init", "demo-clients"):
+        from bot.profile.database import database_url, make_engine, make_session_factory, upgrade_to_head
+        from bot.profile.seed import SeedConfig, demo_clients, ensure_demo_bank
+
+        engine = make_engine(database_url())
+        migrated = upgrade_to_head(engine)
+        today = getattr(args, "today", None) or os.environ.get("PROFILE_SEED_TODAY") or None
+        config = SeedConfig(today=date.fromisoformat(today)) if today else SeedConfig()
+        with make_session_factory(engine)() as session:
+            status = ensure_demo_bank(session, config, force=getattr(args, "reseed", False))
+            if args.command == "demo-clients":
+                print(json.dumps(demo_clients(session), ensure_ascii=False, indent=2))
+        schema = "migrated" if migrated else "schema up to date"
+        print(f"profile store ({engine.dialect.name}): {schema}; demo bank {status}",
+              file=sys.stderr if args.command == "demo-clients" else sys.stdout)
+    elif args.command == "token":
+        from bot.identity.cli import token_from_arguments
+
+        print(token_from_arguments(args, os.environ))
     return 0
 
 
