@@ -5,15 +5,15 @@ rounded half up to the cent, never float.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Dict
+from typing import Any, Dict, Optional
 
 import yaml
 
 from bot.kb import KB_DIR
 
-__all__ = ["HOME_CURRENCY", "currency_name", "format_money", "tail_label"]
+__all__ = ["HOME_CURRENCY", "currency_name", "format_money", "positive_amount", "tail_label"]
 
 HOME_CURRENCY = "CNY"
 _CENT = Decimal("0.01")
@@ -42,3 +42,14 @@ def format_money(amount: Decimal, currency: str = HOME_CURRENCY) -> str:
 def tail_label(tail: str) -> str:
     """How an account or card is named to a client: ``尾号1234``."""
     return f"尾号{tail}"
+
+
+def positive_amount(value: Any) -> Optional[Decimal]:
+    """An amount entity's value (50000, "50,000", "5e4") as a positive finite Decimal, else ``None``."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() and amount > 0 else None

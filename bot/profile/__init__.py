@@ -1,9 +1,11 @@
 """The profile store: clients, accounts, transactions, holdings, products, FX (SQLAlchemy + Alembic).
 
 ``database`` makes engines and sessions and migrates; ``queries`` reads (typed,
-frozen results, numbers masked); ``seed`` fills a deterministic demo bank;
-``models`` and ``types`` define the tables.
+frozen results, numbers masked); ``commands`` writes on a client's request
+(freeze a card); ``store`` is the running assistant's session; ``seed`` fills
+a deterministic demo bank; ``models`` and ``types`` define the tables.
 """
+from bot.profile.commands import FreezeOutcome, FreezeResult, freeze_card
 from bot.profile.database import (
     database_url,
     make_engine,
@@ -46,6 +48,9 @@ from bot.profile.queries import (
 from bot.profile.seed import DEMO_CLIENTS, DEMO_TODAY, SeedConfig, ensure_demo_bank
 
 __all__ = [
+    "FreezeOutcome",
+    "FreezeResult",
+    "freeze_card",
     "database_url",
     "make_engine",
     "make_session_factory",
