@@ -11,7 +11,6 @@ the actions in ``actions/accounts.py``, ``actions/transactions.py`` and
 - ``portfolio``: holdings with profit and loss, return and maturities within 30 days;
 - ``valuation``: amounts in other currencies as yuan;
 - ``formatting``: signed amounts, percentages, local times;
-- ``store_reads``: the data day and a client's counterparties.
 """
 from bot.banking.accounts import (
     AccountChoice,
@@ -25,7 +24,7 @@ from bot.banking.accounts import (
 )
 from bot.banking.formatting import local_time, percent, signed_money
 from bot.banking.portfolio import CurrencyTotal, HoldingLine, PortfolioSummary, portfolio_summary
-from bot.banking.store_reads import counterparties_of, data_day
+from bot.profile.queries import counterparties_of, data_day
 from bot.banking.transaction_request import (
     AmountRange,
     Direction,

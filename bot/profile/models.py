@@ -176,6 +176,7 @@ class Transaction(Base):
         CheckConstraint("amount > 0", name="amount_positive"),
         Index(None, "client_id", "occurred_at"),
         Index(None, "account_id", "occurred_at"),
+        Index(None, "occurred_at"),  # the data day: the newest transaction in the store
     )
 
 

@@ -54,6 +54,8 @@ __all__ = [
     "accounts_of",
     "deposit_totals",
     "transactions_of",
+    "data_day",
+    "counterparties_of",
     "holdings_of",
     "product",
     "products",
@@ -654,3 +656,28 @@ def maturities_for_manager(
     ]
     return tuple(sorted(found, key=lambda item: (item.matures_on, item.client_id, item.kind,
                                                  item.product_code or "", item.account_tail or "")))
+
+
+# --------------------------------------------------------- data day, counterparties
+def data_day(session: Session, now: Optional[datetime] = None) -> date:
+    """The Shanghai date of the newest transaction in the store, at most today's date.
+
+    The demo bank ends on its seed day while the clock moves on, so "the last
+    30 days" and "matures in 12 days" count from this day.
+    """
+    today = (now or datetime.now(_BRANCH_TIME)).astimezone(_BRANCH_TIME).date()
+    newest = session.execute(select(func.max(Transaction.occurred_at))).scalar_one_or_none()
+    if newest is None:
+        return today
+    return min(today, newest.astimezone(_BRANCH_TIME).date())
+
+
+def counterparties_of(session: Session, client_id: str) -> Tuple[Tuple[str, str], ...]:
+    """``(counterparty, category)`` pairs of the client's transactions, sorted (to recognise 美团 in a question)."""
+    statement = (
+        select(Transaction.counterparty, Transaction.category)
+        .where(Transaction.client_id == client_id)
+        .distinct()
+        .order_by(Transaction.counterparty, Transaction.category)
+    )
+    return tuple((counterparty, category) for counterparty, category in session.execute(statement))

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 from actions.follow_up import ActionFollowUp
 from actions.transactions import ActionCheckTransactions
 from bot.banking.formatting import local_time
-from bot.banking.store_reads import data_day
+from bot.profile.queries import data_day
 from bot.money import format_money
 from bot.nlu.canonical import SHANGHAI, canonical_value
 from bot.profile.queries import TransactionFilter, accounts_of, transactions_of

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 import actions
 from actions.follow_up import ActionFollowUp
 from actions.verified import VerifiedClientAction
-from bot.banking.store_reads import counterparties_of
+from bot.profile.queries import counterparties_of
 from bot.banking.transaction_request import match_counterparty
 from bot.money import format_money
 from bot.profile.models import Account, Client

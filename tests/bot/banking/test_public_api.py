@@ -7,7 +7,7 @@ import pytest
 
 
 @pytest.mark.parametrize("module", ["bot.banking", "bot.banking.accounts", "bot.banking.formatting",
-                                    "bot.banking.portfolio", "bot.banking.store_reads",
+                                    "bot.banking.portfolio",
                                     "bot.banking.transaction_request", "bot.banking.transactions",
                                     "bot.banking.valuation"])
 def test_all_names_exist(module: str) -> None:
