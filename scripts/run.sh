@@ -41,12 +41,18 @@ wait_for "http://localhost:$RASA_PORT/" "The Rasa server" 180
 cat <<MSG
 
   The assistant is running.
-    Rasa server (REST channel)  http://localhost:$RASA_PORT/webhooks/rest/webhook
+    Rasa server, REST channel   http://localhost:$RASA_PORT/webhooks/rest/webhook (anonymous)
+    Rasa server, app channel    http://localhost:$RASA_PORT/webhooks/app/webhook (signed token)
     Action server               http://localhost:$ACTION_PORT/webhook
     Redis (tracker, locks)      localhost:$REDIS_PORT
-  Chat from another terminal:
+    Profile store               ${PROFILE_DATABASE_URL:-var/profile.db} (demo bank: README, "Demo bank")
+  Chat from another terminal, as a guest:
     curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-      -d '{"sender": "demo", "message": "你好，我想查一下余额"}'
+      -d '{"sender": "demo", "message": "你好，美元汇率多少"}'
+  or as the demo client C000001 (王建华):
+    TOKEN=\$(.venv/bin/python -m bot token --client C000001)
+    curl -s localhost:$RASA_PORT/webhooks/app/webhook -H 'Content-Type: application/json' \\
+      -d "{\\"sender\\": \\"phone\\", \\"message\\": \\"我的账户余额是多少\\", \\"metadata\\": {\\"token\\": \\"\$TOKEN\\"}}"
   or stop this (Ctrl-C) and run: make shell
   Logs: var/log/rasa.log, var/log/actions.log
 
