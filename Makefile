@@ -28,7 +28,7 @@ help:
 	@echo "make shell      chat in the terminal"
 	@echo "make train      train if the data, config, domain, kb/ or NLU code changed"
 	@echo "make bench-nlu  compare our NLU with the stock Rasa pipeline and TF-IDF+SVM"
-	@echo "make choose-threshold  choose the NLU fallback threshold from a validation split"
+	@echo "make choose-threshold  choose the intent blend weight and fallback threshold from a validation split"
 	@echo "make profile-db migrate the profile store and seed the demo bank (var/profile.db)"
 	@echo "make bench-profile  p50/p95 of each profile-store query on the demo bank"
 

@@ -1,10 +1,13 @@
-"""Chooses the FallbackClassifier threshold from data, not by taste.
+"""Chooses the intent blend weight and the FallbackClassifier threshold from data, not by taste.
 
 Trains our pipeline on a stratified 80 % of data/nlu and parses the other
-20 %. A threshold t sends every message whose top intent confidence is below t
-to the fallback. The chosen t maximises the share of correct decisions (a
-right intent kept, a wrong one sent to the fallback); the table shows the
-trade-off, written to docs/fallback-threshold.md. Held-out sets in tests/nlu are not used, so they stay unseen.
+20 %. Each parse carries DIET's and the linear model's rankings
+(``LinearIntentBlend``), so every DIET weight w of the blend is scored
+without retraining. A threshold t sends every message whose top intent
+confidence is below t to the fallback. The chosen (w, t) maximises the share
+of correct decisions (a right intent kept, a wrong one sent to the fallback);
+the tables show the trade-offs, written to docs/fallback-threshold.md.
+Held-out sets in tests/nlu are not used, so they stay unseen.
 """
 from __future__ import annotations
 
@@ -17,18 +20,35 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any, Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 RASA = str(Path(sys.executable).parent / "rasa")
 THRESHOLDS = [round(0.05 * step, 2) for step in range(1, 19)]
+DIET_WEIGHTS = [0.0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0]
+Outcome = Tuple[bool, float]  # right?, top confidence
+
+
+def _ranking(entries: List[Dict[str, Any]]) -> Dict[str, float]:
+    return {entry["name"]: float(entry["confidence"]) for entry in entries or []}
+
+
+def _kept(outcome: Outcome, threshold: float) -> bool:
+    return outcome[1] >= threshold
+
+
+def _decisions_right(outcomes: List[Outcome], threshold: float) -> float:
+    return sum(1 for outcome in outcomes if outcome[0] == _kept(outcome, threshold)) / len(outcomes)
 
 
 def main() -> int:
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
+    from bot.nlu.components import DIET_RANKING, LINEAR_RANKING
+    from bot.nlu.linear_intent import blend_rankings
     from bot.nlu.rasa_parser import RasaModelParser
 
     logging.disable(logging.WARNING)
@@ -62,37 +82,56 @@ def main() -> int:
             env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_MAX_CACHE_SIZE": "0"},
         )
         parser = RasaModelParser(Path(folder) / "split.tar.gz")
+        parses = [(example.get("intent"), parser.parse_raw(example.get("text"))) for example in validation]
+    by_weight: Dict[float, List[Outcome]] = {}
+    for weight in DIET_WEIGHTS:
         outcomes = []
-        confusions: Counter = Counter()
-        for example in validation:
-            parsed = parser.parse_raw(example.get("text"))
-            ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
-            top = ranking[0] if ranking else {"name": None, "confidence": 0.0}
-            outcomes.append((top["name"] == example.get("intent"), float(top["confidence"])))
-            if top["name"] != example.get("intent"):
-                confusions[(example.get("intent"), top["name"])] += 1
-    accuracy = sum(ok for ok, _ in outcomes) / len(outcomes)
+        for gold, parsed in parses:
+            blended = blend_rankings(_ranking(parsed.get(DIET_RANKING)), _ranking(parsed.get(LINEAR_RANKING)), weight)
+            outcomes.append((blended[0][0] == gold, blended[0][1]))
+        by_weight[weight] = outcomes
+    best_weight, best_threshold = max(
+        ((w, t) for w in DIET_WEIGHTS for t in THRESHOLDS), key=lambda pair: _decisions_right(by_weight[pair[0]], pair[1])
+    )
+    outcomes = by_weight[best_weight]
+    confusions: Counter = Counter()
+    for (gold, parsed), (ok, _) in zip(parses, outcomes):
+        if not ok:
+            blended = blend_rankings(_ranking(parsed.get(DIET_RANKING)), _ranking(parsed.get(LINEAR_RANKING)), best_weight)
+            confusions[(gold, blended[0][0])] += 1
     lines = [
-        "# Fallback threshold",
+        "# Intent blend weight and fallback threshold",
         "",
         f"`make choose-threshold`, {time.strftime('%Y-%m-%d')}: our pipeline trained on a stratified 80 % of "
-        f"data/nlu ({len(train)} examples), parsed on the other 20 % ({len(outcomes)} messages, "
-        f"top-1 accuracy {accuracy:.3f}). Below threshold t a message goes to the two-stage fallback. "
-        "The chosen t maximises the right decisions: a right intent kept, or a wrong one caught.",
+        f"data/nlu ({len(train)} examples), parsed on the other 20 % ({len(outcomes)} messages). "
+        "The intent is the weighted mean of DIET's and the linear model's probabilities (`LinearIntentBlend`); "
+        "below threshold t a message goes to the two-stage fallback. "
+        "The chosen pair maximises the right decisions: a right intent kept, or a wrong one caught.",
+        "",
+        "| DIET weight | top-1 accuracy | best threshold | decisions right |",
+        "| --- | --- | --- | --- |",
+    ]
+    for weight in DIET_WEIGHTS:
+        accuracy = sum(outcome[0] for outcome in by_weight[weight]) / len(parses)
+        threshold = max(THRESHOLDS, key=lambda t: _decisions_right(by_weight[weight], t))
+        lines.append(f"| {weight:.2f} | {accuracy:.3f} | {threshold:.2f} | "
+                     f"{_decisions_right(by_weight[weight], threshold):.3f} |")
+    lines += [
+        "",
+        f"With DIET weight {best_weight:.2f}:",
         "",
         "| threshold | right kept | wrong caught | right lost | decisions right |",
         "| --- | --- | --- | --- | --- |",
     ]
-    best = (0.0, 0.0)
     for threshold in THRESHOLDS:
-        kept_right = sum(1 for ok, conf in outcomes if ok and conf >= threshold)
-        caught_wrong = sum(1 for ok, conf in outcomes if not ok and conf < threshold)
-        lost_right = sum(1 for ok, conf in outcomes if ok and conf < threshold)
-        share = (kept_right + caught_wrong) / len(outcomes)
-        lines.append(f"| {threshold:.2f} | {kept_right} | {caught_wrong} | {lost_right} | {share:.3f} |")
-        if share > best[1]:
-            best = (threshold, share)
-    lines += ["", f"**Chosen threshold: {best[0]:.2f}** ({best[1]:.3f} of decisions right).", "",
+        kept_right = sum(1 for o in outcomes if o[0] and _kept(o, threshold))
+        caught_wrong = sum(1 for o in outcomes if not o[0] and not _kept(o, threshold))
+        lost_right = sum(1 for o in outcomes if o[0] and not _kept(o, threshold))
+        lines.append(f"| {threshold:.2f} | {kept_right} | {caught_wrong} | {lost_right} | "
+                     f"{_decisions_right(outcomes, threshold):.3f} |")
+    lines += ["", f"**Chosen: DIET weight {best_weight:.2f}, threshold {best_threshold:.2f}** "
+              f"({_decisions_right(outcomes, best_threshold):.3f} of decisions right). "
+              "Set them in config.yml (`LinearIntentBlend.diet_weight`, `FallbackClassifier.threshold`).", "",
               "Most frequent confusions on the validation split (gold → predicted):", ""]
     lines += [f"- {count} × {gold} → {predicted}" for (gold, predicted), count in confusions.most_common(15)]
     report = "\n".join(lines) + "\n"

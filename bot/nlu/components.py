@@ -2,7 +2,8 @@
 
 Order in ``config.yml``::
 
-    TextNormaliser → DomainJiebaTokenizer → featurizers → DIET → RegexEntityExtractor
+    TextNormaliser → DomainJiebaTokenizer → featurizers → DIET → LinearIntentBlend
+    → RegexEntityExtractor
     → KbEntityRuler → EntitySynonymMapper → ResponseSelector → FallbackClassifier
     → EntityCanonicaliser
 
@@ -22,6 +23,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
@@ -31,6 +33,10 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -38,6 +44,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kb import load_kb
 from bot.nlu.canonical import canonical_value
+from bot.nlu.linear_intent import LinearIntentModel, blend_rankings
 from bot.nlu.normalise import Normalised, normalise
 from bot.nlu.ruler import build_ruler_pipeline, load_ruler_pipeline, person_name
 from bot.nlu.segmenter import TokenRules, domain_segmenter, domain_words, segment, words_by_label
@@ -46,6 +53,7 @@ __all__ = [
     "MAX_NLU_CHARS",
     "TextNormaliser",
     "DomainJiebaTokenizer",
+    "LinearIntentBlend",
     "KbEntityRuler",
     "EntityCanonicaliser",
 ]
@@ -59,6 +67,8 @@ SCRIPT = "script"
 TRUNCATED = "truncated"
 TEXT_NORMALISED = "text_normalised"
 ORIGINAL_TEXT = "original_text"
+DIET_RANKING = "intent_ranking_diet"
+LINEAR_RANKING = "intent_ranking_linear"
 
 
 def _normalised_span(normalised: Normalised, start: int, end: int) -> Optional[Tuple[int, int]]:
@@ -213,6 +223,109 @@ class DomainJiebaTokenizer(Tokenizer):
         text = message.get(attribute) or ""
         tokens = [Token(word, start, end) for word, start, end in segment(self._segmenter, text, self._rules)]
         return self._apply_token_pattern(tokens)
+
+
+def _token_texts(message: Message) -> List[str]:
+    return [token.text for token in message.get(TOKENS_NAMES[TEXT]) or []]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentBlend(GraphComponent, IntentClassifier):
+    """Blends DIET's intent ranking with a linear n-gram model (:mod:`bot.nlu.linear_intent`).
+
+    Runs after DIET: the message's intent and ranking become the weighted mean
+    of DIET's and the linear model's probabilities.
+    """
+
+    _FOLDER = "linear_intent"
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # share of DIET in the blend; the rest is the linear model's
+            "diet_weight": 0.5,
+            # inverse regularisation strength of the logistic regression
+            "regularisation": 10.0,
+            "ranking_length": 10,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sklearn"]
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[LinearIntentModel],
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentBlend":
+        return cls(config, model_storage, resource, None)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentBlend":
+        with model_storage.read_from(resource) as directory:
+            model = LinearIntentModel.load(Path(directory))
+        return cls(config, model_storage, resource, model)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        self._model = LinearIntentModel.fit(
+            [_token_texts(e) for e in examples],
+            [e.get(TEXT) for e in examples],
+            [e.get(INTENT) for e in examples],
+            regularisation=float(self._config["regularisation"]),
+        )
+        with self._model_storage.write_to(self._resource) as directory:
+            self._model.save(Path(directory))
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None:
+            return messages
+        for message in messages:
+            if not message.get(TEXT):
+                continue
+            diet = {
+                entry[INTENT_NAME_KEY]: float(entry[PREDICTED_CONFIDENCE_KEY])
+                for entry in message.get(INTENT_RANKING_KEY) or []
+            }
+            linear = self._model.probabilities(_token_texts(message), message.get(TEXT))
+            # both opinions stay in the parse result: `make choose-threshold`
+            # chooses the blend weight from them, and they explain a decision
+            message.set(DIET_RANKING, self._top(diet.items()), add_to_output=True)
+            message.set(LINEAR_RANKING, self._top(linear.items()), add_to_output=True)
+            ranking = [
+                {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+                for name, confidence in blend_rankings(diet, linear, float(self._config["diet_weight"]))
+            ][: int(self._config["ranking_length"])]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def _top(self, scores: Any) -> List[Dict[Text, Any]]:
+        best = sorted(scores, key=lambda item: -item[1])[: int(self._config["ranking_length"])]
+        return [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: round(score, 6)} for name, score in best]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
