@@ -78,6 +78,8 @@ def workload(session: Session, client_count: int, rng: random.Random) -> List[Tu
         ("clients_of_manager", lambda s, i: queries.clients_of_manager(s, rm_ids[i % len(rm_ids)])),
         ("maturities_for_manager(30 d)", lambda s, i: queries.maturities_for_manager(
             s, rm_ids[i % len(rm_ids)], DEMO_TODAY, 30, include_backup=True)),
+        ("data_day", lambda s, i: queries.data_day(s)),
+        ("counterparties_of", lambda s, i: queries.counterparties_of(s, client(i))),
     ]
 
 
