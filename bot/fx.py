@@ -328,6 +328,9 @@ def _conversion(text: str, view: str, amount: Span, currencies: List[Span]) -> F
     selling = any(word in view for word in _SELL_WORDS)
     foreign = [code for code in codes if code != HOME_CURRENCY]
     if len(codes) >= 2:
+        if own is not None and _is_target(text, amount) and not selling:  # 换1万美元要多少人民币
+            source = next(code for code in codes if code != own_code)
+            return FxRequest((), tuple(foreign), value, source, own_code, "target")
         target = targets[0] if targets else codes[1]
         others = [code for code in codes if code != target]
         source = own_code if own_code != target else others[0]

@@ -127,6 +127,11 @@ def _read(text: str, *entities: Tuple[str, str, str]) -> FxRequest:
     ("1万块能换多少港币", [("1万", "amount", "10000"), ("港币", "currency", "HKD")], "CNY", "HKD", "source", False),
     ("1000港币换成美元", [("1000", "amount", "1000"), ("港币", "currency", "HKD"), ("美元", "currency", "USD")],
      "HKD", "USD", "source", False),
+    # the amount is what the client wants: 换/买 before it, the other currency is what it costs
+    ("换1万美元要多少人民币", [("1万", "amount", "10000"), ("美元", "currency", "USD"), ("人民币", "currency", "CNY")],
+     "CNY", "USD", "target", False),
+    ("买5000港币需要多少美元", [("5000", "amount", "5000"), ("港币", "currency", "HKD"), ("美元", "currency", "USD")],
+     "USD", "HKD", "target", False),
 ])
 def test_conversions_read_from_questions(text, entities, source, target, amount_in, both_ways):
     request = _read(text, *entities)
