@@ -20,7 +20,7 @@ TRADITIONAL = "traditional"
 
 @lru_cache(maxsize=1)
 def _s2t() -> "opencc.OpenCC":
-    return opencc.OpenCC("s2t")
+    return opencc.OpenCC("s2tw")
 
 
 def in_script(text: str, script: Optional[str]) -> str:

@@ -1,7 +1,7 @@
 """Adds the Traditional variant to every response of a domain file lacking one.
 
 ``python -m bot hant domain/responses.yml`` converts each Simplified text with
-OpenCC (``s2t``: standard Traditional, readable in Hong Kong and Taiwan) and
+OpenCC (``s2tw``: the character forms Taiwan and Hong Kong readers expect, 為 not 爲) and
 appends it with the ``script: traditional`` condition. Review the result:
 machine conversion is a first draft, not the last word.
 """
@@ -22,7 +22,7 @@ def _is_traditional(variant: Dict[str, Any]) -> bool:
 
 def add_traditional_variants(path: Path) -> int:
     document = yaml.safe_load(path.read_text("utf-8"))
-    converter = opencc.OpenCC("s2t")
+    converter = opencc.OpenCC("s2tw")
     added = 0
     responses: Dict[str, List[Dict[str, Any]]] = document.get("responses", {})
     for name, variants in responses.items():
