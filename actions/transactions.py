@@ -144,7 +144,7 @@ class ActionCheckTransactions(VerifiedClientAction):
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
         ask = _ask(request, session)
-        request.parameters[ASK_PARAMETER] = [ask.to_json()]  # remembered for the follow-up
+        request.keep(ASK_PARAMETER, [ask.to_json()])
         selection = account_selection(request.parameters, latest_entities(request))
         accounts = AccountSelection(selection.account_types, selection.card_tails)
         choice = choose_accounts(session, request.client_id, accounts)

@@ -48,6 +48,11 @@ class ClientRequest:
         values = self.parameters.get(entity) or []
         return values[0] if values else None
 
+    def keep(self, name: str, values: List[Any]) -> None:
+        """Remember ``values`` with this query for a follow-up, beside the entities
+        (what the action read from the text itself, such as 超过1000的支出)."""
+        self.parameters[name] = list(values)
+
     @property
     def slots(self) -> Dict[Text, Any]:
         return self.tracker.current_slot_values()
