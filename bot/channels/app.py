@@ -29,7 +29,7 @@ from sanic.request import Request
 
 from bot.channels.rest import MAX_SENDER_LENGTH, SafeRestInput, tolerant_payload
 from bot.identity import InvalidToken, Principal, TokenExpired, load_secret, unverified_metadata, verify_token
-from bot.masking import install_log_masking, mask_text
+from bot.masking import install_log_masking
 
 __all__ = ["AppInput", "GUEST_PREFIX"]
 
@@ -83,9 +83,6 @@ class AppInput(SafeRestInput):
             return principal.conversation_id
         sender = await super()._extract_sender(req)
         return f"{GUEST_PREFIX}{sender}"[: len(GUEST_PREFIX) + MAX_SENDER_LENGTH]
-
-    def _extract_message(self, req: Request) -> Optional[Text]:
-        return mask_text(super()._extract_message(req) or "")
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         identity = self._identity(request)

@@ -5,6 +5,11 @@ or a non-object body makes Sanic answer an English 400 and the client's words
 are gone. Here the body is decoded with replacement characters, so the message
 still reaches the assistant, which answers in Chinese; a missing sender gets a
 conversation of its own instead of the shared ``default`` one.
+
+The channel is anonymous, and Rasa stores what it passes on in the tracker
+store: card, ID and phone numbers in the text are masked first, the input
+channel is always ``rest`` whatever the body says, and posted metadata (a
+token, forged claims) is dropped.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
+
+from bot.masking import mask_text
 
 __all__ = ["SafeRestInput", "MAX_SENDER_LENGTH"]
 
@@ -50,11 +57,11 @@ class SafeRestInput(RestInput):
         message = tolerant_payload(req).get("message")
         if message is None:
             return ""
-        return message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
+        text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
+        return mask_text(text)
 
     def _extract_input_channel(self, req: Request) -> Text:
         return self.name()
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        metadata = tolerant_payload(request).get("metadata")
-        return metadata if isinstance(metadata, dict) else None
+        return None

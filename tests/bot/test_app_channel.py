@@ -142,6 +142,13 @@ def test_claims_forged_through_the_rest_channel_are_not_trusted():
     assert principal_from_metadata(message.metadata, input_channel=message.input_channel) is None
 
 
+def test_the_rest_channel_stores_no_posted_metadata_and_masks_numbers():
+    body = {"sender": "s5", "message": "卡号6222021234567890123丢了", "metadata": {"token": _token()}}
+    _, message = _exchange(body, path="/webhooks/rest/webhook", channels=[SafeRestInput(), AppInput(SECRET)])
+    assert message.metadata is None
+    assert message.text == "卡号尾号0123丢了"
+
+
 def test_an_unverified_sender_cannot_enter_a_clients_conversation():
     _, message = _exchange({"sender": "client:C000123", "message": "查余额"})
     assert message.sender_id == "guest:client:C000123"
