@@ -4,7 +4,8 @@ Trains our pipeline on a stratified 80 % of data/nlu and parses the other
 20 %. Each parse carries DIET's and the linear model's rankings
 (``LinearIntentBlend``), so every DIET weight w of the blend is scored
 without retraining. A threshold t sends every message whose top intent
-confidence is below t to the fallback. The chosen (w, t) maximises the share
+confidence is below t to the fallback, as does a near tie (the top two closer
+than the FallbackClassifier's ``ambiguity_threshold`` in config.yml). The chosen (w, t) maximises the share
 of correct decisions (a right intent kept, a wrong one sent to the fallback);
 the tables show the trade-offs, written to docs/fallback-threshold.md.
 Held-out sets in tests/nlu are not used, so they stay unseen.
@@ -28,7 +29,18 @@ sys.path.insert(0, str(ROOT))
 RASA = str(Path(sys.executable).parent / "rasa")
 THRESHOLDS = [round(0.05 * step, 2) for step in range(1, 19)]
 DIET_WEIGHTS = [0.0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0]
-Outcome = Tuple[bool, float]  # right?, top confidence
+Outcome = Tuple[bool, float, float]  # right?, top confidence, margin over the second
+
+
+def _ambiguity_threshold() -> float:
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text("utf-8"))
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    return float(fallback.get("ambiguity_threshold", 0.1))
+
+
+AMBIGUITY = _ambiguity_threshold()
 
 
 def _ranking(entries: List[Dict[str, Any]]) -> Dict[str, float]:
@@ -36,7 +48,8 @@ def _ranking(entries: List[Dict[str, Any]]) -> Dict[str, float]:
 
 
 def _kept(outcome: Outcome, threshold: float) -> bool:
-    return outcome[1] >= threshold
+    _, confidence, margin = outcome
+    return confidence >= threshold and margin >= AMBIGUITY
 
 
 def _decisions_right(outcomes: List[Outcome], threshold: float) -> float:
@@ -88,14 +101,15 @@ def main() -> int:
         outcomes = []
         for gold, parsed in parses:
             blended = blend_rankings(_ranking(parsed.get(DIET_RANKING)), _ranking(parsed.get(LINEAR_RANKING)), weight)
-            outcomes.append((blended[0][0] == gold, blended[0][1]))
+            margin = blended[0][1] - (blended[1][1] if len(blended) > 1 else 0.0)
+            outcomes.append((blended[0][0] == gold, blended[0][1], margin))
         by_weight[weight] = outcomes
     best_weight, best_threshold = max(
         ((w, t) for w in DIET_WEIGHTS for t in THRESHOLDS), key=lambda pair: _decisions_right(by_weight[pair[0]], pair[1])
     )
     outcomes = by_weight[best_weight]
     confusions: Counter = Counter()
-    for (gold, parsed), (ok, _) in zip(parses, outcomes):
+    for (gold, parsed), (ok, _, _) in zip(parses, outcomes):
         if not ok:
             blended = blend_rankings(_ranking(parsed.get(DIET_RANKING)), _ranking(parsed.get(LINEAR_RANKING)), best_weight)
             confusions[(gold, blended[0][0])] += 1
@@ -105,7 +119,8 @@ def main() -> int:
         f"`make choose-threshold`, {time.strftime('%Y-%m-%d')}: our pipeline trained on a stratified 80 % of "
         f"data/nlu ({len(train)} examples), parsed on the other 20 % ({len(outcomes)} messages). "
         "The intent is the weighted mean of DIET's and the linear model's probabilities (`LinearIntentBlend`); "
-        "below threshold t a message goes to the two-stage fallback. "
+        "below threshold t, or with the top two intents closer than the ambiguity threshold "
+        f"({AMBIGUITY:.2f}, config.yml), a message goes to the two-stage fallback. "
         "The chosen pair maximises the right decisions: a right intent kept, or a wrong one caught.",
         "",
         "| DIET weight | top-1 accuracy | best threshold | decisions right |",
