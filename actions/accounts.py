@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Mapping, Text
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from actions.follow_up import latest_entities
 from actions.replies import fill
 from actions.verified import ClientRequest, VerifiedClientAction
 from bot.banking import (
@@ -30,19 +31,9 @@ from bot.banking.formatting import local_time
 from bot.money import currency_name, format_money, tail_label
 from bot.profile.queries import AccountView, accounts_of, fx_rates, holdings_of
 
-__all__ = ["ActionCheckBalance", "latest_entities", "message_text"]
+__all__ = ["ActionCheckBalance", "message_text"]
 
 logger = logging.getLogger(__name__)
-
-
-def latest_entities(request: ClientRequest) -> Dict[str, List[Any]]:
-    """The entities of the message being answered (not the remembered ones), type → values."""
-    found: Dict[str, List[Any]] = {}
-    for entity in (request.tracker.latest_message or {}).get("entities") or []:
-        name, value = entity.get("entity"), entity.get("value")
-        if name and value is not None and value not in found.setdefault(name, []):
-            found[name].append(value)
-    return found
 
 
 def message_text(request: ClientRequest) -> str:
@@ -102,7 +93,7 @@ class ActionCheckBalance(VerifiedClientAction):
     def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
-        selection = account_selection(request.parameters, latest_entities(request))
+        selection = account_selection(request.parameters, latest_entities(request.tracker))
         choice: AccountChoice = choose_accounts(session, request.client_id, selection)
         if not choice.accounts:
             dispatcher.utter_message(response="utter_balance_none")

@@ -16,13 +16,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-__all__ = ["LAST_QUERY", "ActionFollowUp", "query_parameters", "remember"]
+__all__ = ["LAST_QUERY", "ActionFollowUp", "latest_entities", "query_parameters", "remember"]
 
 LAST_QUERY = "last_query"
 Parameters = Dict[str, List[Any]]
 
 
-def _latest_entities(tracker: Tracker) -> Parameters:
+def latest_entities(tracker: Tracker) -> Parameters:
+    """The entities of the latest message (not the remembered ones), type → values."""
     parameters: Parameters = {}
     for entity in (tracker.latest_message or {}).get("entities") or []:
         name, value = entity.get("entity"), entity.get("value")
@@ -38,7 +39,7 @@ def _last_query(tracker: Tracker) -> Optional[Dict[str, Any]]:
 
 def query_parameters(tracker: Tracker, action_name: str) -> Parameters:
     """The entities this action should use: the new message's, over the remembered ones on a follow-up."""
-    latest = _latest_entities(tracker)
+    latest = latest_entities(tracker)
     remembered = _last_query(tracker)
     is_follow_up = ((tracker.latest_message or {}).get("intent") or {}).get("name") == "inform"
     if not is_follow_up or remembered is None or remembered.get("action") != action_name:

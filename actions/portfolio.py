@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Mapping, Text
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.accounts import latest_entities
+from actions.follow_up import latest_entities
 from actions.replies import fill
 from actions.verified import ClientRequest, VerifiedClientAction
 from bot.banking import HoldingLine, PortfolioSummary, data_day, percent, portfolio_summary, signed_money
@@ -89,7 +89,7 @@ class ActionCheckPortfolio(VerifiedClientAction):
         if not holdings:
             dispatcher.utter_message(response="utter_portfolio_empty")
             return []
-        latest = latest_entities(request)
+        latest = latest_entities(request.tracker)
         source = latest if any(latest.get(name) for name in _FILTERS) else request.parameters
         product_types = [str(value) for value in source.get("product_type") or ()]
         if not _is_follow_up(request):

@@ -19,7 +19,8 @@ from typing import Any, Dict, List, Mapping, Sequence, Text
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.accounts import latest_entities, message_text
+from actions.accounts import message_text
+from actions.follow_up import latest_entities
 from actions.replies import fill
 from actions.verified import ClientRequest, VerifiedClientAction
 from bot.banking import (
@@ -56,7 +57,7 @@ Slots = Mapping[str, Any]
 
 def _ask(request: ClientRequest, session: Session) -> TransactionAsk:
     """The filters of this message, over the remembered ones on a follow-up."""
-    latest = latest_entities(request)
+    latest = latest_entities(request.tracker)
     remembered = request.parameters.get(ASK_PARAMETER) or [None]
     current = read_ask(message_text(request), latest.get("amount", ()), latest.get("person", ()),
                        counterparties_of(session, request.client_id))
@@ -145,7 +146,7 @@ class ActionCheckTransactions(VerifiedClientAction):
     ) -> List[Dict[Text, Any]]:
         ask = _ask(request, session)
         request.keep(ASK_PARAMETER, [ask.to_json()])
-        selection = account_selection(request.parameters, latest_entities(request))
+        selection = account_selection(request.parameters, latest_entities(request.tracker))
         accounts = AccountSelection(selection.account_types, selection.card_tails)
         choice = choose_accounts(session, request.client_id, accounts)
         currencies = selection.currencies
