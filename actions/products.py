@@ -43,6 +43,8 @@ __all__ = ["ActionProductInquiry", "ActionProductRecommendation"]
 
 MAX_PRODUCTS_SHOWN = 3  # product cards in one answer
 MAX_RECOMMENDED = 5
+# the parameter under which the need read from the text (一年内要用) is remembered for follow-ups
+HORIZON_PARAMETER = "horizon"
 # words asking for more risk than a rating: the rating they ask for
 _RISK_WORDS: Tuple[Tuple[str, str], ...] = (
     ("中高风险", "R4"), ("高风险", "R5"), ("股票型", "R5"), ("股票基金", "R5"), ("偏股", "R4"),
@@ -259,10 +261,15 @@ class ActionProductRecommendation(VerifiedClientAction):
 
     @staticmethod
     def _horizon(request: ClientRequest, text: str, catalogue: Sequence[ProductView]) -> Horizon:
+        """The need this message states, or on a follow-up that states none the remembered one."""
         names = [name for product in catalogue for name in (product.name, *product.aliases)]
         today = clock.bank_today()
         from_time = [horizon_from_time(str(value), text, today) for value in request.parameters.get("time") or []]
-        return combine(horizon_from_text(text, ignore=names), *from_time)
+        remembered = (request.parameters.get(HORIZON_PARAMETER) or [None])[0]
+        horizon = combine(horizon_from_text(text, ignore=names), *from_time).over(Horizon.from_json(remembered))
+        if horizon.stated:
+            request.keep(HORIZON_PARAMETER, [horizon.to_json()])
+        return horizon
 
     @staticmethod
     def _criteria(domain: Mapping[str, Any], slots: Mapping[str, Any], need: Need) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, Optional
+from typing import Any, Dict, Iterable, Optional
 
 import cn2an
 
@@ -49,6 +49,22 @@ class Horizon:
     @property
     def stated(self) -> bool:
         return self.max_days is not None or self.liquid
+
+    def over(self, remembered: "Horizon") -> "Horizon":
+        """This message's need, or on a follow-up that states none (那5万呢) the remembered one."""
+        return self if self.stated else remembered
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"max_days": self.max_days, "liquid": self.liquid}
+
+    @classmethod
+    def from_json(cls, value: Any) -> "Horizon":
+        """A remembered need; anything malformed (a slot is client-reachable state) is no need."""
+        if not isinstance(value, dict):
+            return cls()
+        days, liquid = value.get("max_days"), value.get("liquid")
+        valid_days = days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else None
+        return cls(valid_days, liquid is True)
 
 
 def _number(text: str) -> Optional[float]:

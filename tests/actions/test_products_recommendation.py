@@ -153,6 +153,28 @@ def test_follow_up_with_another_amount(domain, catalogue):
     assert events[-1]["value"]["entities"] == {"amount": ["200000"]}
 
 
+def test_follow_up_with_another_amount_keeps_the_stated_horizon(domain, catalogue):
+    """我有10万，一年以内要用 → 那5万呢: still nothing held longer than a year."""
+    _, events, _ = recommend_for(domain, "C000005", "我有10万，一年以内要用，推荐点稳一点的",
+                                 [{"entity": "amount", "value": "100000"}])
+    tracker = verified_tracker("C000005", "那5万呢", "inform", entities=[{"entity": "amount", "value": "50000"}],
+                               slots={"last_query": events[-1]["value"]})
+    messages, _ = run_action(ActionFollowUp(), tracker, domain)
+    (reply,) = read(messages, domain, tracker.current_slot_values())
+    offered = recommended(messages, catalogue)
+    assert offered and all(holding_days(item) <= 365 and item.min_purchase <= 50_000 for item in offered)
+    assert "365天以内" in reply and "起购金额不超过50,000.00 元" in reply
+
+
+def test_a_follow_up_stating_a_new_horizon_replaces_the_old_one(domain, catalogue):
+    _, events, _ = recommend_for(domain, "C000005", "一年以内要用")
+    tracker = verified_tracker("C000005", "那三个月内要用呢", "inform", slots={"last_query": events[-1]["value"]})
+    messages, _ = run_action(ActionFollowUp(), tracker, domain)
+    (reply,) = read(messages, domain, tracker.current_slot_values())
+    assert all(holding_days(item) <= 92 for item in recommended(messages, catalogue))
+    assert "92天以内" in reply and "365天以内" not in reply
+
+
 def test_a_traditional_client_reads_traditional(domain):
     _, _, (reply,) = recommend_for(domain, "C000003", "推薦點產品", slots={"script": "traditional"})
     assert "風險評估結果C4（成長型" in reply and reply.endswith(DISCLOSURE_HANT)

@@ -61,3 +61,15 @@ def test_a_past_time_or_junk_is_ignored():
 def test_combining_needs_keeps_the_strictest():
     assert combine(Horizon(365), Horizon(90), Horizon(None, liquid=True)) == Horizon(90, liquid=True)
     assert combine() == Horizon()
+
+
+@pytest.mark.parametrize("value", [None, "365", {"max_days": "365"}, {"max_days": -3}, {"max_days": True},
+                                   {"liquid": "yes"}, [365]])
+def test_a_malformed_remembered_need_is_no_need(value):
+    assert not Horizon.from_json(value).stated
+
+
+def test_a_remembered_need_survives_the_slot():
+    need = Horizon(365, liquid=True)
+    assert Horizon.from_json(need.to_json()) == need
+    assert Horizon().over(need) == need and Horizon(30).over(need) == Horizon(30)
