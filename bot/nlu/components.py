@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import lru_cache
+from hashlib import sha256
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -42,7 +44,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.kb import load_kb
+from bot.kb import KB_DIR, fingerprint_of, load_kb
 from bot.nlu.canonical import canonical_value
 from bot.nlu.linear_intent import LinearIntentModel, blend_rankings
 from bot.nlu.normalise import Normalised, normalise
@@ -71,6 +73,34 @@ DIET_RANKING = "intent_ranking_diet"
 LINEAR_RANKING = "intent_ranking_linear"
 
 
+# what our components are made from beyond their config and training data
+_MODEL_CODE = (Path(__file__).resolve().parent, Path(__file__).resolve().parents[1] / "kb.py")
+_NOT_MODEL_CODE = frozenset({"evaluation.py", "rasa_parser.py"})  # scripts' and tests' helpers
+
+
+@lru_cache(maxsize=1)
+def _made_from() -> str:
+    """A hash of ``kb/`` and of this package's code. Rasa's training cache keys a component
+    by its config and its input data only: without this, a changed lexicon or a changed
+    segmenter restored the old tokenizer (and everything after it) from the cache."""
+    digest = sha256(fingerprint_of(KB_DIR).encode())
+    for source in _MODEL_CODE:
+        files = sorted(source.glob("*.py")) if source.is_dir() else [source]
+        for path in files:
+            if path.name not in _NOT_MODEL_CODE:
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class _MadeFromKbAndCode:
+    """Mixed in first: the component's cache key covers ``kb/`` and our NLU code."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        return _made_from()
+
+
 def _normalised_span(normalised: Normalised, start: int, end: int) -> Optional[Tuple[int, int]]:
     """Maps an original span onto the normalised text (None if it vanished)."""
     inside = [
@@ -84,7 +114,7 @@ def _normalised_span(normalised: Normalised, start: int, end: int) -> Optional[T
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class TextNormaliser(GraphComponent):
+class TextNormaliser(_MadeFromKbAndCode, GraphComponent):
     """Rewrites the text into its canonical form (see :mod:`bot.nlu.normalise`)."""
 
     @classmethod
@@ -146,7 +176,7 @@ class TextNormaliser(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
-class DomainJiebaTokenizer(Tokenizer):
+class DomainJiebaTokenizer(_MadeFromKbAndCode, Tokenizer):
     """Jieba with the domain dictionary from ``kb/``; no whitespace tokens."""
 
     _WORDS_FILE = "domain_words.json"
@@ -230,7 +260,7 @@ def _token_texts(message: Message) -> List[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentBlend(GraphComponent, IntentClassifier):
+class LinearIntentBlend(_MadeFromKbAndCode, GraphComponent, IntentClassifier):
     """Blends DIET's intent ranking with a linear n-gram model (:mod:`bot.nlu.linear_intent`).
 
     Runs after DIET: the message's intent and ranking become the weighted mean
@@ -329,7 +359,7 @@ class LinearIntentBlend(GraphComponent, IntentClassifier):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class KbEntityRuler(GraphComponent, EntityExtractorMixin):
+class KbEntityRuler(_MadeFromKbAndCode, GraphComponent, EntityExtractorMixin):
     """spaCy EntityRuler generated from ``kb/``: products, branches, persons."""
 
     _PIPELINE_DIR = "spacy_zh"
@@ -437,7 +467,7 @@ def _prefer_rules(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class EntityCanonicaliser(GraphComponent, EntityExtractorMixin):
+class EntityCanonicaliser(_MadeFromKbAndCode, GraphComponent, EntityExtractorMixin):
     """Last: contract values, one entity per span, spans on the original text."""
 
     def __init__(self, surfaces: Dict[str, Dict[str, str]]) -> None:
