@@ -18,17 +18,26 @@ from sqlalchemy.orm import Session
 
 from actions.follow_up import Parameters, query_parameters, remember
 from bot.access import AccessDenied, check_client_access
-from bot.identity import Principal, Role, principal_from_metadata
+from bot.identity import Principal, Role, principal_from_metadata, proof_expired
 from bot.profile.queries import StoreFacts, client_summary
 from bot.profile.store import profile_session
 
-__all__ = ["ClientRequest", "VerifiedClientAction", "verified_principal"]
+__all__ = ["ClientRequest", "VerifiedClientAction", "verified_principal", "how_to_verify"]
 
 
 def verified_principal(tracker: Tracker) -> Principal | None:
     """The verified principal of the latest message, or ``None``."""
     metadata = (tracker.latest_message or {}).get("metadata")
     return principal_from_metadata(metadata, input_channel=tracker.get_latest_input_channel())
+
+
+def how_to_verify(tracker: Tracker) -> str:
+    """The response for a message without a valid proof: log in again when the session
+    ran out, otherwise how to verify."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    if proof_expired(metadata, input_channel=tracker.get_latest_input_channel()):
+        return "utter_session_expired"
+    return "utter_verify_first"
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ class VerifiedClientAction(Action, ABC):
     ) -> List[Dict[Text, Any]]:
         principal = verified_principal(tracker)
         if principal is None:
-            dispatcher.utter_message(response="utter_verify_first")
+            dispatcher.utter_message(response=how_to_verify(tracker))
             return []
         if principal.role is not Role.CLIENT:
             dispatcher.utter_message(response="utter_client_service_only")

@@ -10,6 +10,7 @@ from bot.identity.principal import (
     Principal,
     Role,
     principal_from_metadata,
+    proof_expired,
     unverified_metadata,
 )
 from bot.identity.secret import SECRET_ENV, WeakSecret, load_secret
@@ -31,6 +32,7 @@ __all__ = [
     "issue_token",
     "load_secret",
     "principal_from_metadata",
+    "proof_expired",
     "unverified_metadata",
     "verify_token",
 ]

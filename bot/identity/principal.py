@@ -20,6 +20,7 @@ __all__ = [
     "VERIFYING_CHANNELS",
     "unverified_metadata",
     "principal_from_metadata",
+    "proof_expired",
 ]
 
 # client ids (C000123), advisor ids (RM001), agent ids: letters, digits, _ and -
@@ -98,3 +99,27 @@ def principal_from_metadata(
     except ValueError:
         return None
     return None if principal.is_expired(now) else principal
+
+
+def proof_expired(
+    metadata: Optional[Mapping[str, Any]],
+    *,
+    input_channel: Optional[str],
+    now: Optional[datetime] = None,
+) -> bool:
+    """Whether the message came with a proof that was good but has expired: the client
+    should log in again (rather than be told how to verify for the first time)."""
+    if input_channel not in VERIFYING_CHANNELS or not isinstance(metadata, Mapping):
+        return False
+    if metadata.get("verified") is False:  # refused at the channel (unverified_metadata)
+        return metadata.get("reason") == "expired"
+    if metadata.get("verified") is not True:
+        return False
+    expires_at = metadata.get("expires_at")
+    if not isinstance(expires_at, str):
+        return False
+    try:
+        moment = datetime.fromisoformat(expires_at)
+    except ValueError:
+        return False
+    return moment.tzinfo is not None and (now or datetime.now(timezone.utc)) >= moment

@@ -73,9 +73,12 @@ def verified_tracker(
     role: Role = Role.CLIENT,
     input_channel: str = "app",
     events: Optional[List[Dict[str, Any]]] = None,
+    metadata: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
-    """The tracker of a message from ``subject_id`` (``None``: no valid token) through ``input_channel``."""
-    metadata = verified_metadata(subject_id, role) if subject_id else {"verified": False, "reason": "missing"}
+    """The tracker of a message from ``subject_id`` (``None``: no valid token) through ``input_channel``;
+    ``metadata`` replaces what the app channel would pass on."""
+    if metadata is None:
+        metadata = verified_metadata(subject_id, role) if subject_id else {"verified": False, "reason": "missing"}
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.99},

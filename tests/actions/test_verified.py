@@ -1,13 +1,14 @@
 """Only a verified client reaches their own data; everyone else is told what to do."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Text
 
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.verified import ClientRequest, VerifiedClientAction
-from bot.identity import Role
+from bot.identity import Principal, Role
 from tests.actions.conftest import run_action, verified_tracker
 
 
@@ -35,6 +36,24 @@ def test_without_a_token_the_client_is_told_how_to_verify(domain):
 
 def test_claims_posted_to_the_rest_channel_are_not_a_proof(domain):
     tracker = verified_tracker("C000001", "查余额", "check_balance", input_channel="rest")
+    assert _replies(tracker, domain) == ["utter_verify_first"]
+
+
+def test_an_expired_token_asks_the_client_to_log_in_again(domain):
+    refused_at_the_channel = {"verified": False, "reason": "expired"}
+    tracker = verified_tracker(None, "查余额", "check_balance", metadata=refused_at_the_channel)
+    assert _replies(tracker, domain) == ["utter_session_expired"]
+
+
+def test_claims_that_ran_out_during_the_conversation_ask_to_log_in_again(domain):
+    ran_out = Principal(Role.CLIENT, "C000001", datetime.now(timezone.utc) - timedelta(seconds=1)).to_metadata()
+    tracker = verified_tracker("C000001", "查余额", "check_balance", metadata=ran_out)
+    assert _replies(tracker, domain) == ["utter_session_expired"]
+
+
+def test_an_expired_reason_posted_to_the_rest_channel_changes_nothing(domain):
+    tracker = verified_tracker(None, "查余额", "check_balance", input_channel="rest",
+                               metadata={"verified": False, "reason": "expired"})
     assert _replies(tracker, domain) == ["utter_verify_first"]
 
 

@@ -25,6 +25,7 @@ from bot.identity import (
     issue_token,
     load_secret,
     principal_from_metadata,
+    proof_expired,
     verify_token,
 )
 from bot.identity.cli import add_token_arguments, token_from_arguments
@@ -170,6 +171,27 @@ def test_claims_past_their_expiry_are_not_trusted():
 ])
 def test_metadata_that_is_not_a_proof_gives_no_principal(metadata):
     assert principal_from_metadata(metadata, input_channel="app") is None
+
+
+def test_a_proof_that_ran_out_is_told_apart_from_no_proof():
+    principal = _principal()
+    later = principal.expires_at + timedelta(seconds=1)
+    assert proof_expired(principal.to_metadata(), input_channel="app", now=later)
+    assert not proof_expired(principal.to_metadata(), input_channel="app")
+    assert proof_expired({"verified": False, "reason": "expired"}, input_channel="app")
+    assert not proof_expired({"verified": False, "reason": "missing"}, input_channel="app")
+
+
+@pytest.mark.parametrize("metadata", [
+    None, {}, {"verified": True, "expires_at": "tomorrow"}, {"verified": True, "expires_at": "2000-01-01T00:00:00"},
+    {"verified": "false", "reason": "expired"},
+])
+def test_what_is_not_an_expired_proof(metadata):
+    assert not proof_expired(metadata, input_channel="app")
+
+
+def test_an_expired_reason_posted_to_the_rest_channel_is_not_believed():
+    assert not proof_expired({"verified": False, "reason": "expired"}, input_channel="rest")
 
 
 # --- the secret -------------------------------------------------------------------
