@@ -36,6 +36,16 @@ def test_traditional_variants_are_traditional_and_say_the_same(responses):
         assert re.findall(r"\d+", default) == re.findall(r"\d+", to_simplified.convert(traditional)), name
 
 
+def test_buttons_read_in_the_clients_script_and_do_the_same(responses):
+    for name, variants in responses.items():
+        default = next(v for v in variants if not v.get("condition"))
+        traditional = next(v for v in variants if v.get("condition") == TRADITIONAL)
+        default_buttons, traditional_buttons = default.get("buttons") or [], traditional.get("buttons") or []
+        assert [b["payload"] for b in default_buttons] == [b["payload"] for b in traditional_buttons], name
+        for button in traditional_buttons:
+            assert detect_script(button["title"]) != Script.SIMPLIFIED, f"{name}: {button['title']}"
+
+
 def test_actions_utter_domain_responses_only():
     """Actions name a domain response; they never compose client text themselves."""
     offenders = []

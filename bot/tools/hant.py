@@ -1,9 +1,10 @@
 """Adds the Traditional variant to every response of a domain file lacking one.
 
-``python -m bot hant domain/responses.yml`` converts each Simplified text with
-OpenCC (``s2tw``: the character forms Taiwan and Hong Kong readers expect, 為 not 爲) and
-appends it with the ``script: traditional`` condition. Review the result:
-machine conversion is a first draft, not the last word.
+``python -m bot hant domain/responses.yml`` converts each Simplified text and
+button title with OpenCC (``s2tw``: the character forms Taiwan and Hong Kong readers
+expect, 為 not 爲) and appends it with the ``script: traditional`` condition; button
+payloads stay as they are. Review the result: machine conversion is a first draft,
+not the last word. Comments other than the file's opening ones are not kept.
 """
 from __future__ import annotations
 
@@ -31,13 +32,14 @@ def add_traditional_variants(path: Path) -> int:
         simplified = [variant for variant in variants if "condition" not in variant]
         for variant in simplified:
             converted = {**variant, "text": converter.convert(variant["text"])}
+            if variant.get("buttons"):
+                converted["buttons"] = [{**button, "title": converter.convert(button["title"])}
+                                        for button in variant["buttons"]]
             converted["condition"] = TRADITIONAL_CONDITION
             variants.append(converted)
             added += 1
-    header = "".join(
-        line for line in path.read_text("utf-8").splitlines(keepends=True)
-        if line.startswith("#")
-    )
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    header = "".join(lines[:next((index for index, line in enumerate(lines) if not line.startswith("#")), 0)])
     body = yaml.dump(
         document, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=1000
     )
