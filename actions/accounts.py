@@ -90,7 +90,7 @@ class ActionCheckBalance(VerifiedClientAction):
     def name(self) -> Text:
         return "action_check_balance"
 
-    def answer(
+    async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
         selection = account_selection(request.parameters, latest_entities(request.tracker))

@@ -58,7 +58,7 @@ class ActionReportCardLoss(VerifiedClientAction):
             return [SlotSet(CARD_LOSS_PENDING, None), SlotSet(URGENT_HANDOFF, True)]
         return await super().run(dispatcher, tracker, domain)
 
-    def answer(
+    async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
         intent = ((request.tracker.latest_message or {}).get("intent") or {}).get("name")

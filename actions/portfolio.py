@@ -82,7 +82,7 @@ class ActionCheckPortfolio(VerifiedClientAction):
     def name(self) -> Text:
         return "action_check_portfolio"
 
-    def answer(
+    async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
         holdings = holdings_of(session, request.client_id)

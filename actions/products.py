@@ -198,7 +198,7 @@ class ActionProductRecommendation(VerifiedClientAction):
     def name(self) -> Text:
         return "action_product_recommendation"
 
-    def answer(
+    async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
         domain, slots = request.domain, request.slots

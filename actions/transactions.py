@@ -141,7 +141,7 @@ class ActionCheckTransactions(VerifiedClientAction):
     def name(self) -> Text:
         return "action_check_transactions"
 
-    def answer(
+    async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
         ask = _ask(request, session)

@@ -69,7 +69,10 @@ class ClientRequest:
 
 class VerifiedClientAction(Action, ABC):
     """Runs :meth:`answer` for a verified client on their own data, in one profile session,
-    and remembers the query for follow-ups (``actions.follow_up``)."""
+    and remembers the query for follow-ups (``actions.follow_up``) unless ``follow_ups`` is off.
+    ``answer`` is a coroutine: it may call services over HTTP."""
+
+    follow_ups = True  # an ``inform`` after the answer re-runs it with the change (那港币呢)
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -92,10 +95,11 @@ class VerifiedClientAction(Action, ABC):
                 return []
             parameters = query_parameters(tracker, self.name())
             request = ClientRequest(principal.subject_id, parameters, tracker, domain)
-            return self.answer(request, session, dispatcher) + [remember(self.name(), parameters)]
+            events = await self.answer(request, session, dispatcher)
+            return events + [remember(self.name(), parameters)] if self.follow_ups else events
 
     @abstractmethod
-    def answer(
+    async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
         """Reply to the verified client; return the events."""

@@ -16,7 +16,7 @@ class _EchoClient(VerifiedClientAction):
     def name(self) -> Text:
         return "action_test_echo_client"
 
-    def answer(self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+    async def answer(self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(text=request.client_id)
         return []
 
@@ -70,7 +70,7 @@ class _EchoParameters(VerifiedClientAction):
     def name(self) -> Text:
         return "action_test_echo_parameters"
 
-    def answer(self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+    async def answer(self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(json_message=request.parameters)
         return []
 
