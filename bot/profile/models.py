@@ -53,6 +53,10 @@ __all__ = [
     "Holding",
     "FxRate",
     "ChannelBinding",
+    "CaseOutbox",
+    "APPOINTMENT_PLACES",
+    "APPOINTMENT_STATUSES",
+    "Appointment",
     "ProfileMeta",
 ]
 
@@ -65,6 +69,8 @@ RM_STATUSES = ("on_duty", "off", "leave")
 SCRIPTS = ("hans", "hant")
 DIRECTIONS = ("in", "out")
 ASSIGNMENT_ROLES = ("primary",)
+APPOINTMENT_PLACES = ("rm_office", "vip_room")  # the RM's branch office, or a branch VIP room
+APPOINTMENT_STATUSES = ("booked", "cancelled")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -252,6 +258,66 @@ class ChannelBinding(Base):
     external_id = Column(String(64), primary_key=True)  # the OpenID
     client_id = Column(String(8), ForeignKey("clients.id"), nullable=False, index=True)
     bound_at = Column(UtcDateTime(), nullable=False)
+
+
+class CaseOutbox(Base):
+    """Complaints on their way to the case service (``bot.cases.outbox``).
+
+    A row is written before the service is called and kept after delivery, so
+    nothing a client submitted is lost whatever fails. No foreign key to
+    ``clients``: re-seeding the demo bank never touches what clients submitted.
+    """
+
+    __tablename__ = "case_outbox"
+
+    id = Column(Integer, primary_key=True)
+    idempotency_key = Column(String(64), nullable=False, unique=True)  # sent on every attempt
+    provisional_ref = Column(String(16), nullable=False, unique=True)  # told to the client until delivered
+    client_id = Column(String(8), nullable=False)
+    payload = Column(Text, nullable=False)  # the new case as JSON (description already masked)
+    created_at = Column(UtcDateTime(), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UtcDateTime(), nullable=False)
+    last_error = Column(String(64))  # an error class or HTTP status, never message text
+    case_id = Column(String(16))  # set on delivery
+    delivered_at = Column(UtcDateTime())
+
+    __table_args__ = (
+        Index(None, "client_id", "created_at"),
+        Index(None, "delivered_at", "next_attempt_at"),  # what the sender delivers next
+    )
+
+
+class Appointment(Base):
+    """A meeting of a client with a relationship manager (``bot.appointments.store``).
+
+    Cancelled rows are kept (``status``, ``cancelled_at``); only ``booked`` ones
+    take the RM's time. A reschedule moves ``starts_at``/``ends_at`` and keeps
+    the ``reference`` the client was told.
+    """
+
+    __tablename__ = "appointments"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), nullable=False, unique=True)  # AP + 8 hex digits, told to the client
+    client_id = Column(String(8), ForeignKey("clients.id"), nullable=False)
+    rm_id = Column(String(8), ForeignKey("relationship_managers.id"), nullable=False)
+    place = Column(String(16), nullable=False)
+    branch = Column(String(64), nullable=False)  # a name in kb/branches.yml
+    starts_at = Column(UtcDateTime(), nullable=False)
+    ends_at = Column(UtcDateTime(), nullable=False)
+    status = Column(String(16), nullable=False)
+    created_at = Column(UtcDateTime(), nullable=False)
+    updated_at = Column(UtcDateTime(), nullable=False)
+    cancelled_at = Column(UtcDateTime())
+
+    __table_args__ = (
+        CheckConstraint(_one_of("place", APPOINTMENT_PLACES), name="place"),
+        CheckConstraint(_one_of("status", APPOINTMENT_STATUSES), name="status"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index(None, "rm_id", "starts_at"),  # the RM's calendar: booked intervals, conflicts
+        Index(None, "client_id", "starts_at"),  # the client's upcoming appointments
+    )
 
 
 class ProfileMeta(Base):

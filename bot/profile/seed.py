@@ -55,6 +55,7 @@ from bot.kb import KB_DIR, KnowledgeBase, load_kb
 from bot.profile.models import (
     Account,
     AdvisorAssignment,
+    Appointment,
     ChannelBinding,
     Client,
     FxRate,
@@ -476,6 +477,7 @@ _TABLES_IN_INSERT_ORDER = (
     ("relationship_managers", RelationshipManager), ("clients", Client),
     ("advisor_assignments", AdvisorAssignment), ("accounts", Account), ("holdings", Holding),
     ("transactions", Transaction), ("channel_bindings", ChannelBinding),
+    ("appointments", Appointment),  # never seeded; listed so clear_profile deletes them first
 )
 
 

@@ -63,6 +63,10 @@ def test_every_query_filter_has_an_index() -> None:
         ("products", ("on_sale", "risk")),
         ("product_aliases", ("product_code",)),
         ("channel_bindings", ("client_id",)),
+        ("case_outbox", ("client_id", "created_at")),
+        ("case_outbox", ("delivered_at", "next_attempt_at")),
+        ("appointments", ("rm_id", "starts_at")),
+        ("appointments", ("client_id", "starts_at")),
     ]
     assert [item for item in wanted if item not in leading] == []
     fx = Base.metadata.tables["fx_rates"]
