@@ -19,6 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from actions.confirmation import proposed_just_before
 from actions.verified import ClientRequest, VerifiedClientAction, verified_principal
 from bot.money import tail_label
 from bot.profile.commands import CARD_TYPES, FreezeOutcome, freeze_card
@@ -65,7 +66,7 @@ class ActionReportCardLoss(VerifiedClientAction):
         pending = request.slots.get(CARD_LOSS_PENDING)
         cards = [card for card in accounts_of(session, request.client_id) if card.account_type in CARD_TYPES]
         if intent in ("affirm", "deny"):
-            if not (pending and self._asked_just_before(request.tracker, str(pending))):  # not an answer to it
+            if not (pending and proposed_just_before(request.tracker, CARD_LOSS_PENDING) == pending):  # not an answer to it
                 dispatcher.utter_message(response="utter_affirm_ack" if intent == "affirm" else "utter_deny_ack")
                 return [SlotSet(CARD_LOSS_PENDING, None)]
             pending_card = next((card for card in cards if card.tail == pending), None)
@@ -73,20 +74,6 @@ class ActionReportCardLoss(VerifiedClientAction):
                 return self._cancelled(request, dispatcher, pending_card)
             return self._confirmed(request, session, dispatcher, str(pending), cards)
         return self._choose(request, dispatcher, cards)
-
-    @staticmethod
-    def _asked_just_before(tracker: Tracker, tail: str) -> bool:
-        """Whether the bot's turn just before this message asked to confirm freezing ``tail``
-        (directly, or through ``action_follow_up`` after the client named the card)."""
-        seen_user = False
-        for event in reversed(tracker.events):
-            if event.get("event") == "user":
-                if seen_user:
-                    return False
-                seen_user = True
-            elif seen_user and event.get("event") == "slot" and event.get("name") == CARD_LOSS_PENDING:
-                return event.get("value") == tail
-        return False
 
     # ------------------------------------------------------------- turn 1
     def _choose(

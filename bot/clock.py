@@ -1,6 +1,7 @@
 """The bank's calendar day: today in Asia/Shanghai (risk-assessment expiry, the FX quota year).
 
-Actions call :func:`bank_today`; tests replace it to run on the demo bank's day.
+Actions call :func:`bank_today` and :func:`bank_now`; tests replace them to run on a
+fixed day and hour.
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, datetime
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-__all__ = ["BANK_TIME", "bank_today"]
+__all__ = ["BANK_TIME", "bank_now", "bank_today"]
 
 BANK_TIME = ZoneInfo("Asia/Shanghai")
 
@@ -16,3 +17,8 @@ BANK_TIME = ZoneInfo("Asia/Shanghai")
 def bank_today(now: Optional[datetime] = None) -> date:
     """The date in Shanghai at the aware ``now`` (default: the current time)."""
     return (now or datetime.now(BANK_TIME)).astimezone(BANK_TIME).date()
+
+
+def bank_now() -> datetime:
+    """The current time in Shanghai (aware)."""
+    return datetime.now(BANK_TIME)
