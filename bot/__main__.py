@@ -12,11 +12,19 @@ Commands:
   token (--client ID | --advisor ID | --agent ID) [--hours H]
                      print a signed app token for the app channel (secret: $APP_TOKEN_SECRET
                      or var/app_token_secret)
+  case-service [--host 127.0.0.1] [--port 8090]
+                     migrate the case database to head and serve the case service with uvicorn
+                     (URL: $CASE_DATABASE_URL, default var/cases.db; token: $CASE_SERVICE_TOKEN
+                     or var/case_service_token)
+  outbox-sender [--once] [--interval S]
+                     deliver the complaints waiting in the profile store's outbox to the case
+                     service, every S seconds (default 2), until stopped
 """
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from datetime import date
@@ -40,6 +48,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.identity.cli import add_token_arguments
 
     add_token_arguments(commands.add_parser("token"))
+    case_service = commands.add_parser("case-service")
+    case_service.add_argument("--host", default="127.0.0.1")
+    case_service.add_argument("--port", type=int, default=8090)
+    outbox_sender = commands.add_parser("outbox-sender")
+    outbox_sender.add_argument("--once", action="store_true")
+    outbox_sender.add_argument("--interval", type=float, default=2.0)
     args = parser.parse_args(argv)
 
     if args.command == "kb-sync":
@@ -80,6 +94,29 @@ def main(argv: Optional[List[str]] = None) -> int:
         from bot.identity.cli import token_from_arguments
 
         print(token_from_arguments(args, os.environ))
+    elif args.command == "case-service":
+        from bot.case_service.serve import serve
+
+        serve(args.host, args.port)
+    elif args.command == "outbox-sender":
+        import asyncio
+
+        from bot.cases.client import CaseClient
+        from bot.cases.delivery import run_sender
+        from bot.masking import install_log_masking
+        from bot.profile.store import profile_session
+
+        install_log_masking()
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+        async def send() -> None:
+            async with CaseClient.from_environment(os.environ) as client:
+                await run_sender(profile_session, client, interval=args.interval, once=args.once)
+
+        try:
+            asyncio.run(send())
+        except KeyboardInterrupt:
+            pass
     return 0
 
 

@@ -49,6 +49,14 @@ def profile_store(profile_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     store._factory.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def no_case_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Actions never reach a case service a developer has running (``make run``): nothing
+    listens on port 9 unless a test provides a service (tests/actions/cases_fixtures.py)."""
+    monkeypatch.setenv("CASE_SERVICE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CASE_SERVICE_TOKEN", "actions-test-case-token-" + "n" * 40)
+
+
 @pytest.fixture()
 def session(profile_url: str) -> Iterator[Session]:
     """A session on the same store, to compare replies with direct queries."""

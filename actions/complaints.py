@@ -1,0 +1,292 @@
+"""Complaints: the form that takes one down, and its delivery to the case service.
+
+``action_start_complaint`` reads the opening message (category, what happened,
+severity) and opens ``complaint_form`` for a verified client; the form's
+validation action reads each answer; ``action_ask_complaint_confirmed`` shows
+the summary; ``action_submit_complaint`` stores the complaint in the outbox
+and delivers it (``bot.cases.delivery``), then gives the case id, the due date
+and who will call, or the provisional reference when the service is down.
+A high-severity complaint sets ``handoff_reason`` for a person to take over.
+"""
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from typing import Any, Dict, List, Mapping, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from sqlalchemy.orm import Session
+
+from actions.verified import ClientRequest, VerifiedClientAction, how_to_verify, verified_principal
+from bot import clock
+from bot.cases.client import CaseClient
+from bot.cases.delivery import submit
+from bot.cases.reading import CATEGORIES, Severity, read_complaint, tells_what_happened
+from bot.cases.types import NewCase
+from bot.masking import mask_text
+from bot.money import format_money, positive_amount
+from bot.nlu.canonical import parse_amount
+from bot.nlu.normalise import normalise
+from bot.profile.queries import client_summary
+from bot.responses import render
+
+__all__ = [
+    "ActionStartComplaint",
+    "ValidateComplaintForm",
+    "ActionAskComplaintConfirmed",
+    "ActionSubmitComplaint",
+    "case_client",
+]
+
+READY = "complaint_ready"
+CATEGORY = "complaint_category"
+DETAILS = "complaint_details"
+AMOUNT = "complaint_amount"
+CONTACT_TIME = "complaint_contact_time"
+CONFIRMED = "complaint_confirmed"
+SEVERITY = "complaint_severity"
+HANDOFF_REASON = "handoff_reason"
+FORM_SLOTS = (CATEGORY, DETAILS, AMOUNT, CONTACT_TIME, CONFIRMED, SEVERITY)
+NO_AMOUNT = "none"
+HIGH_SEVERITY_HANDOFF = "complaint_high_severity"
+COMPLAINTS_TEAM = "complaints_team"  # who handles a complaint of a client without an RM
+MAX_DETAILS_CHARS = 1000
+MAX_CONTACT_CHARS = 60
+# a delivery attempt made while the client waits: short, the outbox does the rest
+ATTEMPT_TIMEOUT_SECONDS = 2.0
+ATTEMPTS_WHILE_WAITING = 2
+_CHANNELS = {"app": "app", "wechat": "wechat"}  # anything else came through the web chat
+LARGEST_AMOUNT = Decimal(10) ** 10  # beyond this a "number" is an account or card number, not money
+_NOT_AN_AMOUNT_AFTER = ("尾号", "****", "*")
+_AMOUNT_RE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:十万|百万|千万|万|千|百|k|w)?(?:元|块)?")
+
+
+def case_client() -> CaseClient:
+    """The case service as the action server reaches it (``CASE_SERVICE_URL`` and the service token)."""
+    return CaseClient.from_environment(os.environ, timeout=ATTEMPT_TIMEOUT_SECONDS, attempts=ATTEMPTS_WHILE_WAITING)
+
+
+def _text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def _clean(text: str, limit: int) -> Optional[str]:
+    """What the client wrote on one line, masked and cut to ``limit``; None when nothing readable
+    is left (emoji only, punctuation only)."""
+    if not normalise(text).text.strip(" ,.!?;:~-_*#"):
+        return None
+    return mask_text(" ".join(text.split()))[:limit]
+
+
+def _amount_in(tracker: Tracker) -> Optional[str]:
+    """The amount of the latest message (entity, else a number in the text) in yuan, or None.
+
+    The text is read masked, so a card or phone number typed in full is never taken for an
+    amount (nor kept in a slot); the tail the masking leaves (尾号1234) is no amount either.
+    """
+    values = [entity.get("value") for entity in (tracker.latest_message or {}).get("entities") or []
+              if entity.get("entity") == "amount"]
+    masked = normalise(mask_text(_text(tracker))).text
+    values += [parse_amount(match.group(0)) for match in _AMOUNT_RE.finditer(masked)
+               if not masked[:match.start()].endswith(_NOT_AN_AMOUNT_AFTER)]
+    for value in values:
+        amount = positive_amount(value)
+        if amount is not None and amount < LARGEST_AMOUNT:
+            return str(amount.quantize(Decimal("0.01")))
+    return None
+
+
+class ActionStartComplaint(VerifiedClientAction):
+    """Opens the complaint form with what the opening message already says."""
+
+    follow_ups = False
+
+    def name(self) -> Text:
+        return "action_start_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if verified_principal(tracker) is None:
+            response = how_to_verify(tracker)
+            dispatcher.utter_message(
+                response="utter_complaint_verify_first" if response == "utter_verify_first" else response)
+            return [SlotSet(READY, False)]
+        events = await super().run(dispatcher, tracker, domain)
+        if not any(event.get("name") == READY for event in events):  # refused (an advisor, an unknown id)
+            events.append(SlotSet(READY, False))
+        return events
+
+    async def answer(
+        self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
+    ) -> List[Dict[Text, Any]]:
+        text = _text(request.tracker)
+        reading = read_complaint(text)
+        dispatcher.utter_message(response="utter_complaint_opening")
+        return [SlotSet(slot, None) for slot in FORM_SLOTS] + [
+            SlotSet(READY, True),
+            SlotSet(CATEGORY, reading.category),
+            SlotSet(DETAILS, _clean(text, MAX_DETAILS_CHARS) if tells_what_happened(text) else None),
+            SlotSet(AMOUNT, _amount_in(request.tracker)),
+            SlotSet(SEVERITY, reading.severity.value),
+        ]
+
+
+class ValidateComplaintForm(FormValidationAction):
+    """Reads each answer of the complaint form. Nothing is read from a request for a person,
+    so the form steps aside and the request_human rule answers."""
+
+    def name(self) -> Text:
+        return "validate_complaint_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Text]:
+        """The form's slots, and the severity the answers may raise (never asked: set at the start)."""
+        return [*domain_slots, SEVERITY]
+
+    async def extract_complaint_severity(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot(SEVERITY) is None and _intent(tracker) != "request_human":
+            return {SEVERITY: Severity.NORMAL.value}  # a form opened without the start action
+        return {}
+
+    @staticmethod
+    def _answering(tracker: Tracker, slot: str) -> bool:
+        return tracker.get_slot("requested_slot") == slot and _intent(tracker) != "request_human"
+
+    @staticmethod
+    def _severity(tracker: Tracker, *texts: str) -> str:
+        was_high = tracker.get_slot(SEVERITY) == Severity.HIGH.value
+        return Severity.HIGH.value if was_high else read_complaint(*texts).severity.value
+
+    async def extract_complaint_category(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        if not self._answering(tracker, CATEGORY):
+            return {}
+        chosen = next(tracker.get_latest_entity_values(CATEGORY), None)
+        if chosen in CATEGORIES:
+            return {CATEGORY: chosen}
+        text = _text(tracker)
+        found: Dict[Text, Any] = {CATEGORY: read_complaint(text).category or "other",
+                                  SEVERITY: self._severity(tracker, text)}
+        if tells_what_happened(text) and not tracker.get_slot(DETAILS):
+            found[DETAILS] = _clean(text, MAX_DETAILS_CHARS)  # answered with the story itself
+        return found
+
+    async def extract_complaint_details(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        if not self._answering(tracker, DETAILS):
+            return {}
+        text = _text(tracker)
+        found: Dict[Text, Any] = {DETAILS: _clean(text, MAX_DETAILS_CHARS), SEVERITY: self._severity(tracker, text)}
+        if tracker.get_slot(CATEGORY) == "other":
+            found[CATEGORY] = read_complaint(text).category or "other"
+        return found
+
+    async def extract_complaint_amount(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        if not self._answering(tracker, AMOUNT):
+            return {}
+        return {AMOUNT: _amount_in(tracker) or NO_AMOUNT}  # optional: anything else means none
+
+    async def extract_complaint_contact_time(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        if not self._answering(tracker, CONTACT_TIME):
+            return {}
+        return {CONTACT_TIME: _clean(_text(tracker), MAX_CONTACT_CHARS)}
+
+    async def extract_complaint_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        if not self._answering(tracker, CONFIRMED):
+            return {}
+        return {CONFIRMED: {"affirm": True, "deny": False}.get(_intent(tracker) or "")}  # else: asked again
+
+
+def _summary_values(domain: Mapping[str, Any], slots: Mapping[str, Any]) -> Dict[str, str]:
+    amount = slots.get(AMOUNT)
+    return {
+        "category": render(domain, f"utter_complaint_category_{slots.get(CATEGORY) or 'other'}", slots),
+        "details": str(slots.get(DETAILS) or ""),
+        "amount": (format_money(Decimal(amount), "CNY") if amount and amount != NO_AMOUNT
+                   else render(domain, "utter_complaint_amount_none", slots)),
+        "contact_time": str(slots.get(CONTACT_TIME) or ""),
+    }
+
+
+class ActionAskComplaintConfirmed(Action):
+    """The summary of the complaint, to confirm before it is submitted."""
+
+    def name(self) -> Text:
+        return "action_ask_complaint_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        slots = tracker.current_slot_values()
+        urgent = (render(domain, "utter_complaint_summary_urgent", slots)
+                  if slots.get(SEVERITY) == Severity.HIGH.value else "")
+        dispatcher.utter_message(response="utter_complaint_summary", urgent=urgent, **_summary_values(domain, slots))
+        return []
+
+
+class ActionSubmitComplaint(VerifiedClientAction):
+    """Stores and delivers the confirmed complaint; answers with the case or the provisional reference."""
+
+    follow_ups = False
+
+    def name(self) -> Text:
+        return "action_submit_complaint"
+
+    async def answer(
+        self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
+    ) -> List[Dict[Text, Any]]:
+        domain, slots = request.domain, request.slots
+        done = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet(READY, None)]
+        if slots.get(CONFIRMED) is not True or not slots.get(DETAILS):
+            dispatcher.utter_message(response="utter_complaint_cancelled")
+            return done
+        client = client_summary(session, request.client_id)
+        assert client is not None  # the base class checked
+        high = slots.get(SEVERITY) == Severity.HIGH.value
+        amount = slots.get(AMOUNT)
+        new_case = NewCase(
+            client_id=request.client_id,
+            channel=_CHANNELS.get(request.tracker.get_latest_input_channel() or "", "web"),
+            category=slots.get(CATEGORY) if slots.get(CATEGORY) in CATEGORIES else "other",
+            severity=Severity.HIGH.value if high else Severity.NORMAL.value,
+            description=mask_text(str(slots[DETAILS])),
+            tier=client.tier,
+            assigned_to=client.rm.rm_id if client.rm else COMPLAINTS_TEAM,
+            amount_involved=Decimal(amount) if amount and amount != NO_AMOUNT else None,
+            preferred_contact=slots.get(CONTACT_TIME),
+        )
+        async with case_client() as cases:
+            submission = await submit(session, cases, new_case)
+        urgent = render(domain, "utter_complaint_urgent_note", slots) if high else ""
+        if submission.case is None:
+            dispatcher.utter_message(response="utter_complaint_queued", reference=submission.entry.provisional_ref,
+                                     urgent=urgent)
+        else:
+            who = (render(domain, "utter_complaint_who_rm", slots, rm=client.rm.name) if client.rm
+                   else render(domain, "utter_complaint_who_team", slots))
+            dispatcher.utter_message(
+                response="utter_complaint_filed", case_id=submission.case.case_id,
+                due_date=submission.case.due_at.astimezone(clock.BANK_TIME).date().isoformat(),
+                who=who, contact_time=str(slots.get(CONTACT_TIME) or ""), urgent=urgent,
+            )
+        return done + ([SlotSet(HANDOFF_REASON, HIGH_SEVERITY_HANDOFF)] if high else [])
