@@ -24,6 +24,14 @@ wait_for() {  # url name seconds
   exit 1
 }
 
+# the case service (its own database, var/cases.db) and the sender that delivers complaints
+# the action server could not hand over (the outbox in the profile store)
+.venv/bin/python -m bot case-service --port "$CASE_SERVICE_PORT" >var/log/case-service.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$CASE_SERVICE_PORT/health" "The case service" 60
+.venv/bin/python -m bot outbox-sender >var/log/outbox-sender.log 2>&1 &
+pids+=($!)
+
 $rasa run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
 wait_for "http://localhost:$ACTION_PORT/health" "The action server" 60
@@ -44,6 +52,7 @@ cat <<MSG
     Rasa server, REST channel   http://localhost:$RASA_PORT/webhooks/rest/webhook (anonymous)
     Rasa server, app channel    http://localhost:$RASA_PORT/webhooks/app/webhook (signed token)
     Action server               http://localhost:$ACTION_PORT/webhook
+    Case service                http://localhost:$CASE_SERVICE_PORT/openapi.json (bearer token: var/case_service_token)
     Redis (tracker, locks)      localhost:$REDIS_PORT
     Profile store               ${PROFILE_DATABASE_URL:-var/profile.db} (demo bank: README, "Demo bank")
   Chat from another terminal, as a guest:
@@ -54,7 +63,7 @@ cat <<MSG
     curl -s localhost:$RASA_PORT/webhooks/app/webhook -H 'Content-Type: application/json' \\
       -d "{\\"sender\\": \\"phone\\", \\"message\\": \\"我的账户余额是多少\\", \\"metadata\\": {\\"token\\": \\"\$TOKEN\\"}}"
   or stop this (Ctrl-C) and run: make shell
-  Logs: var/log/rasa.log, var/log/actions.log
+  Logs: var/log/rasa.log, var/log/actions.log, var/log/case-service.log, var/log/outbox-sender.log
 
 MSG
 wait -n "${pids[@]}"

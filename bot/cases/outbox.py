@@ -89,7 +89,8 @@ def enqueue(session: Session, new_case: NewCase, now: datetime) -> OutboxEntry:
 
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after ``attempts`` failed deliveries: doubling from 5 s, at most 5 min."""
-    return min(_FIRST_RETRY * (2 ** max(0, attempts - 1)), _LONGEST_RETRY)
+    doublings = min(max(0, attempts - 1), 16)  # 5 s · 2**16 is far past the cap; more would overflow
+    return min(_FIRST_RETRY * 2 ** doublings, _LONGEST_RETRY)
 
 
 def mark_delivered(session: Session, idempotency_key: str, case_id: str, now: datetime) -> None:
