@@ -18,18 +18,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping, Optional
-
-from sqlalchemy.engine import Connection, Engine
+from typing import Mapping
 
 from bot.profile import database as profile_database
-from bot.profile.database import make_engine, make_session_factory, session_scope
+from bot.profile.database import Migrations, make_engine, make_session_factory, session_scope
 
 __all__ = [
     "DATABASE_ENV",
     "DEFAULT_DATABASE_PATH",
     "MIGRATIONS_DIR",
     "VERSION_TABLE",
+    "MIGRATIONS",
     "database_url",
     "make_engine",
     "make_session_factory",
@@ -52,34 +51,8 @@ def database_url(environ: Mapping[str, str] = os.environ) -> str:
     return url or f"sqlite:///{DEFAULT_DATABASE_PATH}"
 
 
-def alembic_config(connection: Optional[Connection] = None) -> Any:
-    """Alembic's configuration, pointing at this package's migrations."""
-    config = profile_database.alembic_config(connection)
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return config
-
-
-def current_revision(engine: Engine) -> Optional[str]:
-    """The revision the database is at, or None when it has no case schema yet."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
-
-
-def head_revision() -> Optional[str]:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-def upgrade_to_head(engine: Engine) -> bool:
-    """Migrates the database to the newest revision; False when it already was."""
-    from alembic import command
-
-    if current_revision(engine) == head_revision():
-        return False
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
-    return True
+MIGRATIONS = Migrations(MIGRATIONS_DIR, VERSION_TABLE)
+alembic_config = MIGRATIONS.config
+current_revision = MIGRATIONS.current_revision
+head_revision = MIGRATIONS.head_revision
+upgrade_to_head = MIGRATIONS.upgrade_to_head

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional, Union
 
@@ -33,6 +34,8 @@ __all__ = [
     "make_engine",
     "make_session_factory",
     "session_scope",
+    "Migrations",
+    "MIGRATIONS",
     "alembic_config",
     "current_revision",
     "head_revision",
@@ -86,36 +89,49 @@ def session_scope(factory: "sessionmaker[Session]") -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(connection: Optional[Connection] = None) -> Any:
-    """Alembic's configuration, pointing at this package's migrations."""
-    from alembic.config import Config
+@dataclass(frozen=True)
+class Migrations:
+    """An Alembic history configured in code: its folder and the table recording its revision
+    (the case service keeps its own table, so both histories could share one database)."""
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    return config
+    directory: Path
+    version_table: str = "alembic_version"
+
+    def config(self, connection: Optional[Connection] = None) -> Any:
+        """Alembic's configuration; ``env.py`` uses ``connection`` when one is given."""
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(self.directory))
+        config.attributes["connection"] = connection
+        return config
+
+    def current_revision(self, engine: Engine) -> Optional[str]:
+        """The revision the database is at, or None when it has no schema yet."""
+        from alembic.runtime.migration import MigrationContext
+
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"version_table": self.version_table})
+            return context.get_current_revision()
+
+    def head_revision(self) -> Optional[str]:
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(self.config()).get_current_head()
+
+    def upgrade_to_head(self, engine: Engine) -> bool:
+        """Migrates the database to the newest revision; False when it already was."""
+        from alembic import command
+
+        if self.current_revision(engine) == self.head_revision():
+            return False
+        with engine.begin() as connection:
+            command.upgrade(self.config(connection), "head")
+        return True
 
 
-def current_revision(engine: Engine) -> Optional[str]:
-    """The revision the database is at, or None when it has no schema yet."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
-def head_revision() -> Optional[str]:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-def upgrade_to_head(engine: Engine) -> bool:
-    """Migrates the database to the newest revision; False when it already was."""
-    from alembic import command
-
-    if current_revision(engine) == head_revision():
-        return False
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
-    return True
+MIGRATIONS = Migrations(MIGRATIONS_DIR)
+alembic_config = MIGRATIONS.config
+current_revision = MIGRATIONS.current_revision
+head_revision = MIGRATIONS.head_revision
+upgrade_to_head = MIGRATIONS.upgrade_to_head

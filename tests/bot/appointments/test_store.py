@@ -34,10 +34,10 @@ from bot.appointments.store import (
     upcoming_of,
 )
 from bot.clock import BANK_TIME
-from bot.profile.database import make_session_factory, upgrade_to_head
+from bot.profile.database import make_session_factory
 from bot.profile.models import Appointment, Client, RelationshipManager
-from bot.profile.seed import SeedConfig, clear_profile, ensure_demo_bank
-from tests.bot.profile.conftest import BACKENDS, empty_engine
+from bot.profile.seed import clear_profile
+from tests.bot.profile.conftest import BACKENDS, seeded_engine_for
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=BANK_TIME)  # a Wednesday
 WANG, ZHOU, ZHANG = "C000001", "C000007", "C000004"  # RM001, RM001, RM003
@@ -50,10 +50,7 @@ def at(day: str, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture(scope="module", params=BACKENDS)
 def engine(request: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     folder: Path = tmp_path_factory.mktemp(f"appointments-{request.param}")
-    engine = empty_engine(request.param, folder, schema="appointments")
-    upgrade_to_head(engine)
-    with make_session_factory(engine)() as session:
-        ensure_demo_bank(session, SeedConfig())
+    engine = seeded_engine_for(request.param, folder, schema="appointments")
     yield engine
     engine.dispose()
 

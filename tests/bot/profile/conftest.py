@@ -42,8 +42,10 @@ def empty_engine(backend: str, folder: Path, schema: str = "scratch") -> Engine:
     return make_engine(make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"}))
 
 
-def seeded_engine_for(backend: str, folder: Path, config: SeedConfig = SeedConfig()) -> Engine:
-    engine = empty_engine(backend, folder, schema="seeded")
+def seeded_engine_for(backend: str, folder: Path, config: SeedConfig = SeedConfig(),
+                      schema: str = "seeded") -> Engine:
+    """The demo bank, migrated and seeded, on ``backend`` (in ``schema`` on PostgreSQL)."""
+    engine = empty_engine(backend, folder, schema=schema)
     upgrade_to_head(engine)
     with make_session_factory(engine)() as session:
         ensure_demo_bank(session, config)
