@@ -10,21 +10,16 @@ from actions.follow_up import ActionFollowUp
 from actions.products import ActionProductInquiry
 from bot.money import format_money
 from bot.profile.queries import product, products
-from bot.responses import response_text
 from tests.actions.conftest import run_action, verified_tracker
+from tests.actions.replies import reply_texts
 
 DISCLOSURE = "理财非存款，产品有风险，投资须谨慎。"
 DISCLOSURE_HANT = "理財非存款，產品有風險，投資須謹慎。"
-_NOT_VALUES = {"response", "buttons", "text", "image", "attachment", "elements", "custom", "template", "json_message"}
 
 
 def read(messages: List[Dict[str, Any]], domain: Mapping[str, Any], slots: Mapping[str, Any]) -> List[str]:
-    """What the client reads: each response filled with its values, as Rasa fills it."""
-    return [
-        response_text(domain, message["response"], slots).format(
-            **{key: value for key, value in message.items() if key not in _NOT_VALUES})
-        for message in messages
-    ]
+    """What the client reads (tests.actions.replies), in this module's argument order."""
+    return reply_texts(domain, messages, slots)
 
 
 def ask(domain, text: str, entities=None, slots=None, intent: str = "product_inquiry"):
