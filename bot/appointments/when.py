@@ -26,7 +26,8 @@ Rules:
   festival already past this year means next year's; a span of several days
   (下周) reads VAGUE with ``day`` its first day not before today;
 - a day or hour wins over vague words; vague words alone (改天, 有空的时候,
-  过几天, 尽快, 随便哪天) read VAGUE; anything else reads NONE.
+  过几天, 尽快, 随便哪天) read VAGUE, with ``day`` tomorrow for those that mean
+  "not today" (改天, 过几天, 下次); anything else reads NONE.
 """
 from __future__ import annotations
 
@@ -131,6 +132,8 @@ _VAGUE = re.compile(
     "改天|改日|有空|有时间|过几天|过两天|过些天|过段时间|尽快|尽早|越快越好|随便|哪天都|"
     "什么时候都|随时|找个时间|抽空|方便的时候|近期|最近|这几天|回头|下次|以后|择日"
 )
+# vague words that mean "not today": the search for a slot starts tomorrow
+_ANOTHER_DAY = re.compile("改天|改日|过几天|过两天|过些天|过段时间|回头|下次|以后|择日")
 _FESTIVAL = re.compile("节|元旦|除夕|清明|端午|中秋")
 _DAYISH = re.compile("[年月日号天周星礼节旦夕底初末今明昨后前秋午/-]")  # not a bare number or hour
 
@@ -286,7 +289,9 @@ def read_when(text: str, now: datetime) -> WhenReading:
     else:
         days = _jionlp_days(_blank(rest, part_match.span()) if part_match else rest, now)
         if days is None and not (clock or part):
-            return WhenReading(WhenKind.VAGUE if _VAGUE.search(cleaned) else WhenKind.NONE)
+            if not _VAGUE.search(cleaned):
+                return WhenReading(WhenKind.NONE)
+            return WhenReading(WhenKind.VAGUE, day=today + timedelta(days=1) if _ANOTHER_DAY.search(cleaned) else None)
         if days is None:
             day, bump = today, 1
         elif days[0] != days[1]:

@@ -107,9 +107,9 @@ WEDNESDAY_TABLE = [
     ("元旦", DAY, "2027-01-01"),
     ("2026-12-03", DAY, "2026-12-03"),
     # vague: ask when (下周 keeps its first day)
-    ("改天", VAGUE, None),
+    ("改天", VAGUE, "2026-11-26"),  # another day: from tomorrow
     ("有空的时候", VAGUE, None),
-    ("过几天", VAGUE, None),
+    ("过几天", VAGUE, "2026-11-26"),
     ("尽快", VAGUE, None),
     ("随便哪天", VAGUE, None),
     ("你看什么时候都行", VAGUE, None),
@@ -142,7 +142,7 @@ WEDNESDAY_TABLE = [
     ("這週六", DAY, "2026-11-28"),
     ("禮拜五", DAY, "2026-11-27"),
     ("下個月底", DAY, "2026-12-31"),
-    ("改天再約", VAGUE, None),
+    ("改天再約", VAGUE, "2026-11-26"),
 ]
 
 OTHER_MOMENTS = [
@@ -207,7 +207,8 @@ def test_now_in_another_zone_is_read_in_shanghai() -> None:
 def test_earliest_is_where_a_slot_search_starts() -> None:
     assert read_when("明天下午", WEDNESDAY).earliest == datetime(2026, 11, 26, 13, 0, tzinfo=SHANGHAI)
     assert read_when("下周一", WEDNESDAY).earliest == datetime(2026, 11, 30, 0, 0, tzinfo=SHANGHAI)
-    assert read_when("改天", WEDNESDAY).earliest is None
+    assert read_when("改天", WEDNESDAY).earliest == datetime(2026, 11, 26, 0, 0, tzinfo=SHANGHAI)
+    assert read_when("尽快", WEDNESDAY).earliest is None  # as soon as possible: from now
 
 
 def test_part_windows_follow_the_day() -> None:
