@@ -233,7 +233,7 @@ class ActionManageAppointment(VerifiedClientAction):
             return [SlotSet(PENDING, None)]
         target = self._target(session, request, upcoming)
         if target is None:
-            self._ask_which(request, dispatcher, upcoming, change)
+            self._ask_which(request, dispatcher, upcoming, change, _wanted(request, now))
             return [SlotSet(PENDING, None)]
         request.keep(REFERENCE, [target.reference])
         request.keep(CHANGE, [change])
@@ -260,11 +260,14 @@ class ActionManageAppointment(VerifiedClientAction):
 
     @staticmethod
     def _ask_which(request: ClientRequest, dispatcher: CollectingDispatcher,
-                   upcoming: Sequence[AppointmentView], change: str) -> None:
+                   upcoming: Sequence[AppointmentView], change: str, wanted: WhenReading) -> None:
+        """Buttons for each appointment; they carry the new time the client already gave (改到周五下午三点)."""
         domain, slots = request.domain, request.slots
+        carried = {"time": wanted.start.isoformat()} if change == RESCHEDULE and wanted.start is not None else {}
         buttons = [{"title": render(domain, "utter_appointment_choice", slots, when=_when(domain, slots, item.starts_at),
-                                    rm=item.rm_name),
-                    "payload": "/manage_appointment" + json.dumps({REFERENCE: item.reference, CHANGE: change})}
+                                    rm=_person(slots, item.rm_name)),
+                    "payload": "/manage_appointment" + json.dumps({REFERENCE: item.reference, CHANGE: change,
+                                                                   **carried})}
                    for item in upcoming]
         dispatcher.utter_message(response=f"utter_appointment_which_{change}", buttons=buttons)
 

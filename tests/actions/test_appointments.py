@@ -461,6 +461,16 @@ def test_with_two_appointments_the_client_is_asked_which(domain, store, text, ch
         {"appointment_reference": second, "appointment_change": change}]
 
 
+def test_a_new_time_given_with_two_appointments_is_kept_through_the_choice(domain, store):
+    rm = rm_of(store, "C000001")
+    booked_for(store, "C000001", rm.rm_id, TOMORROW_3PM)
+    second = booked_for(store, "C000001", rm.rm_id, at(11, 30, 10))
+    which = manage(domain, "C000001", "改到周五下午三点")
+    assert which.responses == ["utter_appointment_which_reschedule"]
+    proposal = click(domain, "C000001", which.buttons[1])
+    assert proposal.pending == {"change": "reschedule", "reference": second, "start": at(11, 27, 15).isoformat()}
+
+
 def test_the_appointment_chosen_by_button_is_the_one_cancelled(domain, store):
     rm = rm_of(store, "C000001")
     first = booked_for(store, "C000001", rm.rm_id, TOMORROW_3PM)
