@@ -13,14 +13,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from abc import ABC
 from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Text
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.confirmation import proposed_just_before
+from actions.confirmation import other_questions_dropped, proposed_just_before
 from actions.verified import ClientRequest, VerifiedClientAction
 from bot import clock
 from bot.appointments.availability import Availability, Schedule
@@ -178,8 +180,20 @@ def _intro_for(request: ClientRequest, reading: WhenReading, schedule: Schedule,
     return render(domain, "utter_appointment_ask_when", slots)
 
 
+class _AppointmentAction(VerifiedClientAction, ABC):
+    """An appointment action: once it has answered, its question (appointment_pending) is the only
+    one left open."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        events = await super().run(dispatcher, tracker, domain)
+        answered = any(event.get("name") == PENDING for event in events)
+        return events + other_questions_dropped(PENDING) if answered else events
+
+
 # ----------------------------------------------------------------- booking
-class ActionBookAppointment(VerifiedClientAction):
+class ActionBookAppointment(_AppointmentAction):
     """Proposes a free time with the client's RM, or offers the nearest free ones."""
 
     def name(self) -> Text:
@@ -211,7 +225,7 @@ class ActionBookAppointment(VerifiedClientAction):
 
 
 # ------------------------------------------------------ view, move, cancel
-class ActionManageAppointment(VerifiedClientAction):
+class ActionManageAppointment(_AppointmentAction):
     """Lists the client's appointments, or proposes cancelling or moving one."""
 
     def name(self) -> Text:
@@ -294,7 +308,7 @@ class ActionManageAppointment(VerifiedClientAction):
 
 
 # ---------------------------------------------------------- the yes or no
-class ActionConfirmAppointment(VerifiedClientAction):
+class ActionConfirmAppointment(_AppointmentAction):
     """Carries out (yes) or drops (no) the change proposed just before."""
 
     follow_ups = False

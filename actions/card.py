@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.confirmation import proposed_just_before
+from actions.confirmation import other_questions_dropped, proposed_just_before
 from actions.verified import ClientRequest, VerifiedClientAction, verified_principal
 from bot.money import tail_label
 from bot.profile.commands import CARD_TYPES, FreezeOutcome, freeze_card
@@ -57,7 +57,7 @@ class ActionReportCardLoss(VerifiedClientAction):
         if verified_principal(tracker) is None:
             dispatcher.utter_message(response="utter_card_loss_unverified")
             return [SlotSet(CARD_LOSS_PENDING, None), SlotSet(URGENT_HANDOFF, True)]
-        return await super().run(dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain) + other_questions_dropped(CARD_LOSS_PENDING)
 
     async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher

@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.orm import Session
 
+from actions.confirmation import other_questions_dropped
 from actions.verified import ClientRequest, VerifiedClientAction, how_to_verify, verified_principal
 from bot import clock
 from bot.cases.client import CaseClient
@@ -137,7 +138,7 @@ class ActionStartComplaint(VerifiedClientAction):
             SlotSet(DETAILS, _clean(text, MAX_DETAILS_CHARS) if tells_what_happened(text) else None),
             SlotSet(AMOUNT, _amount_in(request.tracker)),
             SlotSet(SEVERITY, reading.severity.value),
-        ]
+        ] + other_questions_dropped()  # the form asks its own yes/no
 
 
 class ValidateComplaintForm(FormValidationAction):

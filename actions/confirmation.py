@@ -7,11 +7,16 @@ confirms nothing).
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
-__all__ = ["proposed_just_before"]
+__all__ = ["QUESTION_SLOTS", "proposed_just_before", "other_questions_dropped"]
+
+# the slots in which actions keep the yes/no question they asked (actions/card.py,
+# actions/appointments.py); rules route affirm/deny by them
+QUESTION_SLOTS = ("card_loss_pending", "appointment_pending")
 
 
 def proposed_just_before(tracker: Tracker, slot: str) -> Optional[Any]:
@@ -25,3 +30,9 @@ def proposed_just_before(tracker: Tracker, slot: str) -> Optional[Any]:
         elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
             return event.get("value")
     return None
+
+
+def other_questions_dropped(asking: Optional[str] = None) -> List[Dict[Text, Any]]:
+    """Clears every question slot but ``asking``: a 是的 answers only the latest question.
+    (Left set, an unanswered appointment proposal would catch the yes to freezing a lost card.)"""
+    return [SlotSet(slot, None) for slot in QUESTION_SLOTS if slot != asking]

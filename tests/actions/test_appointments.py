@@ -572,3 +572,10 @@ def test_someone_not_verified_is_told_how_to_verify(domain, store, action, inten
                        {"event": "action", "name": "action_listen"}])
     assert turn.responses == ["utter_verify_first"] and turn.events == []
     assert rows(store) == []
+
+
+def test_a_proposal_drops_an_unanswered_card_question(domain, store):
+    """The next 是的 answers the appointment, not a card question asked earlier."""
+    turn = ask_to_book(domain, "C000001", "明天下午三点", slots={"card_loss_pending": "9238"})
+    assert turn.pending is not None
+    assert {"event": "slot", "timestamp": None, "name": "card_loss_pending", "value": None} in turn.events

@@ -201,3 +201,11 @@ def test_a_freeze_rolled_back_leaves_the_card_usable(store):
             freeze_card(opened, "C000006", debit.tail)
             raise RuntimeError("the unit of work failed")
     assert status_of(store, "C000006", debit.tail) == "normal"
+
+
+def test_asking_about_a_card_drops_an_unanswered_appointment_proposal(domain):
+    """Its 是的 must freeze the card, not go to the appointment proposal still open before it."""
+    proposal = '{"change": "book", "start": "2026-11-26T15:00:00+08:00"}'
+    _, events, _ = report(domain, "C000001", "我的信用卡丢了", [{"entity": "account_type", "value": "信用卡"}],
+                          slots={"appointment_pending": proposal})
+    assert {"event": "slot", "timestamp": None, "name": "appointment_pending", "value": None} in events
