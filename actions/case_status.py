@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from actions.complaints import case_client
 from actions.verified import ClientRequest, VerifiedClientAction
 from bot import clock
-from bot.cases.client import CaseServiceUnavailable
+from bot.cases.client import CaseServiceFailure
 from bot.cases.outbox import PROVISIONAL_PREFIX, OutboxEntry, entries_of, entry_by_reference
 from bot.cases.types import Case
 from bot.nlu.normalise import normalise
@@ -92,13 +92,14 @@ class ActionCheckCaseStatus(VerifiedClientAction):
                     own = await cases.cases_of(request.client_id, open_only=True)
                     blocks = ([_pending_block(domain, slots, entry) for entry in pending]
                               + [_case_block(domain, slots, case, now) for case in own])
-        except CaseServiceUnavailable:
+        except CaseServiceFailure:  # down, or an answer we cannot use: what the outbox knows
             for entry in pending:
                 dispatcher.utter_message(response="utter_case_one", block=_pending_block(domain, slots, entry))
             dispatcher.utter_message(response="utter_case_service_down")
             return []
-        if len(blocks) == 1:
-            dispatcher.utter_message(response="utter_case_one", block=blocks[0])
+        if len(blocks) == 1 or (case_ids or references):  # named cases may be closed: no "open" heading
+            for block in blocks:
+                dispatcher.utter_message(response="utter_case_one", block=block)
         elif blocks:
             dispatcher.utter_message(response="utter_case_list", count=len(blocks), blocks="\n\n".join(blocks))
         elif not (case_ids or references):

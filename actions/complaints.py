@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Text
 
@@ -62,8 +63,11 @@ ATTEMPT_TIMEOUT_SECONDS = 2.0
 ATTEMPTS_WHILE_WAITING = 2
 _CHANNELS = {"app": "app", "wechat": "wechat"}  # anything else came through the web chat
 LARGEST_AMOUNT = Decimal(10) ** 10  # beyond this a "number" is an account or card number, not money
-_NOT_AN_AMOUNT_AFTER = ("尾号", "****", "*")
-_AMOUNT_RE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:十万|百万|千万|万|千|百|k|w)?(?:元|块)?")
+_NOT_AN_AMOUNT_AFTER = ("尾号", "****", "*")  # what the masking leaves of a card or phone number
+_NUMBER = r"(?:\d[\d,]*(?:\.\d+)?|[零一二两三四五六七八九十百千万亿点]+)"
+# a number said as money: with a magnitude or a currency word (12月3日, 3点, 3笔 and 138 1234 are not money)
+_MONEY_RE = re.compile(rf"{_NUMBER}\s*(?:(?:十万|百万|千万|万|千|k|w)\s*(?:元|块钱|块|圆)?|元|块钱|块|圆)")
+_BARE_NUMBER_RE = re.compile(_NUMBER)
 
 
 def case_client() -> CaseClient:
@@ -80,15 +84,18 @@ def _intent(tracker: Tracker) -> Optional[str]:
 
 
 def _clean(text: str, limit: int) -> Optional[str]:
-    """What the client wrote on one line, masked and cut to ``limit``; None when nothing readable
-    is left (emoji only, punctuation only)."""
-    if not normalise(text).text.strip(" ,.!?;:~-_*#"):
+    """What the client wrote on one line, masked and cut to ``limit``; None when no letter or digit
+    is left (emoji, punctuation, symbols only). Control characters and lone surrogates go."""
+    printable = "".join(" " if unicodedata.category(character) == "Cc" else character for character in text
+                        if unicodedata.category(character) not in ("Cs", "Cf", "Co", "Cn"))
+    if not any(unicodedata.category(character)[0] in "LN" for character in normalise(printable).text):
         return None
-    return mask_text(" ".join(text.split()))[:limit]
+    return mask_text(" ".join(printable.split()))[:limit]
 
 
-def _amount_in(tracker: Tracker) -> Optional[str]:
-    """The amount of the latest message (entity, else a number in the text) in yuan, or None.
+def _amount_in(tracker: Tracker, bare_numbers: bool = False) -> Optional[str]:
+    """The amount of the latest message in yuan, or None: an amount entity, else a number said as
+    money (5000元, 3.5万); ``bare_numbers`` (the answer to "涉及多少钱") also any number (两千).
 
     The text is read masked, so a card or phone number typed in full is never taken for an
     amount (nor kept in a slot); the tail the masking leaves (尾号1234) is no amount either.
@@ -96,8 +103,9 @@ def _amount_in(tracker: Tracker) -> Optional[str]:
     values = [entity.get("value") for entity in (tracker.latest_message or {}).get("entities") or []
               if entity.get("entity") == "amount"]
     masked = normalise(mask_text(_text(tracker))).text
-    values += [parse_amount(match.group(0)) for match in _AMOUNT_RE.finditer(masked)
-               if not masked[:match.start()].endswith(_NOT_AN_AMOUNT_AFTER)]
+    for pattern in (_MONEY_RE, _BARE_NUMBER_RE) if bare_numbers else (_MONEY_RE,):
+        values += [parse_amount(match.group(0)) for match in pattern.finditer(masked)
+                   if not masked[:match.start()].endswith(_NOT_AN_AMOUNT_AFTER)]
     for value in values:
         amount = positive_amount(value)
         if amount is not None and amount < LARGEST_AMOUNT:
@@ -201,7 +209,7 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if not self._answering(tracker, AMOUNT):
             return {}
-        return {AMOUNT: _amount_in(tracker) or NO_AMOUNT}  # optional: anything else means none
+        return {AMOUNT: _amount_in(tracker, bare_numbers=True) or NO_AMOUNT}  # optional: anything else is none
 
     async def extract_complaint_contact_time(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -276,8 +284,7 @@ class ActionSubmitComplaint(VerifiedClientAction):
             amount_involved=Decimal(amount) if amount and amount != NO_AMOUNT else None,
             preferred_contact=slots.get(CONTACT_TIME),
         )
-        async with case_client() as cases:
-            submission = await submit(session, cases, new_case)
+        submission = await submit(session, case_client, new_case)
         urgent = render(domain, "utter_complaint_urgent_note", slots) if high else ""
         if submission.case is None:
             dispatcher.utter_message(response="utter_complaint_queued", reference=submission.entry.provisional_ref,

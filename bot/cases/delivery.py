@@ -60,10 +60,18 @@ async def _deliver(session: Session, client: CaseClient, entry: OutboxEntry) -> 
     return case
 
 
-async def submit(session: Session, client: CaseClient, new_case: NewCase) -> Submission:
-    """Stores the complaint, then tries to deliver it once."""
+async def submit(session: Session, open_client: Callable[[], CaseClient], new_case: NewCase) -> Submission:
+    """Stores the complaint, then tries to deliver it once. Whatever fails after the complaint is
+    stored (even making the client: a missing token) leaves it to the sender."""
     entry = enqueue(session, new_case, _utcnow())
-    return Submission(entry, await _deliver(session, client, entry))
+    try:
+        async with open_client() as client:
+            return Submission(entry, await _deliver(session, client, entry))
+    except Exception as error:  # noqa: BLE001 - stored already; nothing here may lose it
+        logger.error("outbox entry %s not sent now (%s); the sender will", entry.provisional_ref,
+                     type(error).__name__)
+        mark_failed(session, entry.idempotency_key, type(error).__name__, _utcnow())
+        return Submission(entry, None)
 
 
 async def deliver_due(session: Session, client: CaseClient, limit: int = 50) -> DeliveryRound:

@@ -18,8 +18,11 @@ def ask(domain, client_id: str, text: str = "我的投诉处理到哪了", entit
 
 
 def _file(domain, case_service: CaseService, client_id: str) -> dict:
+    """Files a complaint through the actions; the case it made."""
+    before = {case["case_id"] for case in case_service.cases_of(client_id)}
     submit(domain, client_id, FILLED)
-    return case_service.cases_of(client_id)[-1]
+    (made,) = [case for case in case_service.cases_of(client_id) if case["case_id"] not in before]
+    return made
 
 
 def test_the_open_case_with_its_status_due_date_and_days_left(domain, case_service):
@@ -79,3 +82,30 @@ def test_a_traditional_client_reads_traditional(domain, case_service):
     _file(domain, case_service, "C000003")
     _, (reply,) = ask(domain, "C000003", "我的投訴進度", slots={"script": "traditional"})
     assert "狀態：已受理" in reply and "處理時限" in reply
+
+
+def test_a_service_that_refuses_the_bot_answers_like_one_that_is_down(domain, monkeypatch):
+    import httpx
+
+    import actions.case_status
+    from bot.cases.client import CaseClient
+
+    def refusing() -> CaseClient:
+        unauthorised = httpx.MockTransport(lambda request: httpx.Response(401, json={"detail": "bad token"}))
+        return CaseClient("http://cases.test", "x" * 40, attempts=1, transport=unauthorised)
+
+    monkeypatch.setattr(actions.case_status, "case_client", refusing)
+    messages, _ = ask(domain, "C000005")
+    assert [message["response"] for message in messages][-1] == "utter_case_service_down"
+
+
+def test_a_closed_case_asked_by_id_gets_no_open_heading(domain, case_service):
+    first = _file(domain, case_service, "C000001")["case_id"]
+    second = _file(domain, case_service, "C000001")["case_id"]
+    for to_status in ("under_review", "resolved"):
+        case_service.http.post(f"/v1/cases/{first}/transitions", headers=AUTH,
+                               json={"to_status": to_status, "actor": "RM001"})
+    entities = [{"entity": "case_id", "value": first}, {"entity": "case_id", "value": second}]
+    messages, replies = ask(domain, "C000001", f"{first}和{second}怎么样了", entities)
+    assert [message["response"] for message in messages] == ["utter_case_one", "utter_case_one"]
+    assert "状态：已解决" in replies[0] and "处理时限" not in replies[0] and "状态：已受理" in replies[1]

@@ -88,6 +88,18 @@ def test_a_bare_complaint_leaves_everything_to_ask(domain):
     assert slots["complaint_amount"] is None
 
 
+@pytest.mark.parametrize("text, amount", [
+    ("12月3日转账5000元没到账，我要投诉", "5000.00"),
+    ("3笔一共1200元被重复扣了", "1200.00"),
+    ("昨天下午3点转账到现在没到", None),
+    ("工单CS-2026-000123一直没人处理", None),
+    ("手机138 1234 5678收不到验证码", None),
+])
+def test_only_money_in_the_opening_message_is_taken_for_the_amount(domain, text, amount):
+    _, slots = start(domain, "C000001", text)
+    assert slots["complaint_amount"] == amount
+
+
 def test_a_regulator_threat_makes_it_high_severity(domain):
     _, slots = start(domain, "C000001", "转账三天没到账，再不处理我就打12378投诉你们")
     assert slots["complaint_severity"] == "high" and slots["complaint_category"] == "payment_delay"
@@ -122,9 +134,15 @@ def test_the_story_sharpens_an_other_category_and_the_severity(domain):
     assert slots["complaint_category"] == "card_fraud" and slots["complaint_severity"] == "high"
 
 
-def test_an_emoji_only_story_is_asked_again(domain):
-    _, slots = answer(domain, "complaint_details", "😡😡😡")
+@pytest.mark.parametrize("text", ["😡😡😡", "……", "【】", "=====", "、、、、", "\x00\x01", "\ud83d"])
+def test_a_story_with_no_letter_or_digit_is_asked_again(domain, text):
+    _, slots = answer(domain, "complaint_details", text)
     assert slots["complaint_details"] is None
+
+
+def test_control_characters_are_dropped_from_the_story(domain):
+    _, slots = answer(domain, "complaint_details", "年费\x00被扣\u200b了\ud83d两次")
+    assert slots["complaint_details"] == "年费 被扣了两次"
 
 
 @pytest.mark.parametrize("text, intent, entities, amount", [

@@ -78,10 +78,7 @@ def _all_due_now(session: Session) -> None:
 
 
 def test_a_complaint_is_stored_then_delivered(session, app):
-    async def run():
-        async with client(Switch(app)) as cases:
-            return await submit(session, cases, complaint())
-    submission = asyncio.run(run())
+    submission = asyncio.run(submit(session, lambda: client(Switch(app)), complaint()))
     (case,) = cases_in(app, "C000001")
     assert submission.case is not None and submission.case.case_id == case["case_id"]
     (entry,) = entries_of(session, "C000001")
@@ -92,16 +89,23 @@ def test_with_the_service_down_the_complaint_is_kept_and_retried_later(session, 
     transport = Switch(app)
     transport.up = False
 
-    async def run():
-        async with client(transport) as cases:
-            return await submit(session, cases, complaint())
-    submission = asyncio.run(run())
+    submission = asyncio.run(submit(session, lambda: client(transport), complaint()))
     assert submission.case is None and not submission.entry.delivered
     row = session.scalars(select(CaseOutbox)).one()
     assert row.attempts == 1 and row.last_error == "CaseServiceUnavailable"
     assert row.next_attempt_at > datetime.now(timezone.utc)  # backed off, not due at once
     assert due_entries(session, datetime.now(timezone.utc)) == []
     assert due_entries(session, datetime.now(timezone.utc) + retry_delay(1))[0].provisional_ref == row.provisional_ref
+
+
+def test_a_client_that_cannot_even_be_made_loses_nothing(session):
+    def no_token() -> CaseClient:
+        raise ValueError("the case service token is too short")
+
+    submission = asyncio.run(submit(session, no_token, complaint()))
+    assert submission.case is None
+    row = session.scalars(select(CaseOutbox)).one()
+    assert "年费被重复扣了两次" in row.payload and row.last_error == "ValueError" and row.case_id is None
 
 
 def test_an_entry_sent_before_a_crash_makes_no_second_case(session, app):
