@@ -154,16 +154,20 @@ def _without(schedule: Schedule, item: AppointmentView) -> Schedule:
 def _manager_for(
     request: ClientRequest, dispatcher: CollectingDispatcher, client: ClientSummary,
 ) -> Optional[ManagerView]:
-    """The RM the client meets: their own, or their backup while the own RM is on leave."""
+    """The RM the client meets: their own, or their backup while the own RM is on leave; None
+    (and the client told) when there is nobody to meet."""
     if client.rm is None:
         dispatcher.utter_message(response="utter_appointment_no_rm")
         return None
-    if client.rm.status == "leave" and client.backup_rm is not None:
-        slots = request.slots
-        dispatcher.utter_message(response="utter_appointment_rm_on_leave", rm=_person(slots, client.rm.name),
-                                 backup=_person(slots, client.backup_rm.name))
-        return client.backup_rm
-    return client.rm
+    if client.rm.status != "leave":
+        return client.rm
+    slots = request.slots
+    if client.backup_rm is None or client.backup_rm.status == "leave":
+        dispatcher.utter_message(response="utter_appointment_rm_away", rm=_person(slots, client.rm.name))
+        return None
+    dispatcher.utter_message(response="utter_appointment_rm_on_leave", rm=_person(slots, client.rm.name),
+                             backup=_person(slots, client.backup_rm.name))
+    return client.backup_rm
 
 
 def _intro_for(request: ClientRequest, reading: WhenReading, schedule: Schedule, manager: ManagerView) -> str:
@@ -172,6 +176,9 @@ def _intro_for(request: ClientRequest, reading: WhenReading, schedule: Schedule,
         return _why_not(domain, slots, schedule.check(reading.start), manager)
     if reading.kind is WhenKind.PAST:
         return render(domain, "utter_appointment_unavailable_past", slots)
+    window = schedule.booking_window
+    if reading.earliest is not None and window is not None and reading.earliest > schedule.now + window:
+        return render(domain, "utter_appointment_unavailable_too_far", slots)
     if reading.kind in (WhenKind.DAY, WhenKind.DAY_PART) and reading.day is not None:
         closed = schedule.day_closed(reading.day)
         if closed is not None:

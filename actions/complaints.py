@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.orm import Session
@@ -34,7 +34,7 @@ from bot.money import format_money, positive_amount
 from bot.nlu.canonical import parse_amount
 from bot.nlu.normalise import normalise
 from bot.profile.queries import client_summary
-from bot.responses import render
+from bot.responses import in_script, render
 
 __all__ = [
     "ActionStartComplaint",
@@ -233,7 +233,7 @@ def _summary_values(domain: Mapping[str, Any], slots: Mapping[str, Any]) -> Dict
         "details": str(slots.get(DETAILS) or ""),
         "amount": (format_money(Decimal(amount), "CNY") if amount and amount != NO_AMOUNT
                    else render(domain, "utter_complaint_amount_none", slots)),
-        "contact_time": str(slots.get(CONTACT_TIME) or ""),
+        "contact_time": in_script(str(slots.get(CONTACT_TIME) or ""), slots.get("script")),
     }
 
 
@@ -260,6 +260,16 @@ class ActionSubmitComplaint(VerifiedClientAction):
 
     def name(self) -> Text:
         return "action_submit_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if verified_principal(tracker) is None and tracker.get_slot(CONFIRMED) is True:
+            # the login ran out while the client was confirming: the complaint stays in the form,
+            # its summary asked again, and is submitted once they have logged in
+            dispatcher.utter_message(response=how_to_verify(tracker))
+            return [SlotSet(CONFIRMED, None), ActiveLoop("complaint_form")]
+        return await super().run(dispatcher, tracker, domain)
 
     async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
@@ -295,6 +305,7 @@ class ActionSubmitComplaint(VerifiedClientAction):
             dispatcher.utter_message(
                 response="utter_complaint_filed", case_id=submission.case.case_id,
                 due_date=submission.case.due_at.astimezone(clock.BANK_TIME).date().isoformat(),
-                who=who, contact_time=str(slots.get(CONTACT_TIME) or ""), urgent=urgent,
+                who=who, contact_time=in_script(str(slots.get(CONTACT_TIME) or ""), slots.get("script")),
+                urgent=urgent,
             )
         return done + ([SlotSet(HANDOFF_REASON, HIGH_SEVERITY_HANDOFF)] if high else [])

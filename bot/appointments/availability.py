@@ -5,6 +5,7 @@ appointments, the meeting length and ``now``. :meth:`Schedule.check` tells
 whether a meeting may start at a moment, testing in this order:
 
 1. PAST: the start is before now; TOO_SOON: less than ``lead_time`` (2 h) ahead;
+   TOO_FAR: further ahead than ``booking_window``, when there is one (the bank's: 30 days);
 2. HOLIDAY: a statutory public holiday (春节, 国庆节 …: ``chinese_calendar``
    names it), closed for every RM whatever their working days;
    NOT_WORKING_DAY: otherwise not a working day. The branch is open on
@@ -44,6 +45,7 @@ class SlotStatus(str, Enum):
     OK = "ok"
     PAST = "past"
     TOO_SOON = "too_soon"
+    TOO_FAR = "too_far"
     HOLIDAY = "holiday"
     NOT_WORKING_DAY = "not_working_day"
     OUTSIDE_HOURS = "outside_hours"
@@ -92,6 +94,7 @@ class Schedule:
     meeting: timedelta = timedelta(minutes=60)
     lead_time: timedelta = timedelta(hours=2)
     horizon: timedelta = timedelta(days=30)
+    booking_window: Optional[timedelta] = None  # how far ahead a meeting may be booked (None: no limit)
     step: timedelta = timedelta(minutes=30)
 
     def __post_init__(self) -> None:
@@ -118,6 +121,8 @@ class Schedule:
             return Availability(SlotStatus.PAST)
         if start < self.now + self.lead_time:
             return Availability(SlotStatus.TOO_SOON)
+        if self.booking_window is not None and start > self.now + self.booking_window:
+            return Availability(SlotStatus.TOO_FAR)
         closed = self.day_closed(start.date())
         if closed is not None:
             return closed
@@ -138,11 +143,15 @@ class Schedule:
         return slots[:n]
 
     def nearest_free_slots(self, wanted: datetime, n: int = 3) -> List[datetime]:
-        """The ``n`` free slots nearest to ``wanted``, sorted by time."""
+        """The ``n`` free slots nearest to ``wanted``, sorted by time (beyond the horizon: the
+        last bookable ones)."""
         wanted = _aware(wanted)
+        day = wanted.date()
+        if self.booking_window is not None and wanted > self.now + self.booking_window:
+            wanted = self.now + self.booking_window  # too far ahead: the nearest are the last days open
+            day = max(self.now.date(), (wanted - timedelta(days=7)).date())
         last_day = max(wanted, self.now).date() + self.horizon
         found: List[Tuple[timedelta, datetime]] = []
-        day = wanted.date()
         while day <= last_day and n > 0:
             if len(found) >= n and self._at(day, time(0)) - wanted > found[n - 1][0]:
                 break  # every later slot is further away than the n found

@@ -35,6 +35,7 @@ from bot.profile.models import APPOINTMENT_PLACES, Appointment, RelationshipMana
 
 __all__ = [
     "MEETING",
+    "BOOKING_WINDOW",
     "AppointmentView",
     "BookingOutcome",
     "BookingResult",
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 MEETING = timedelta(minutes=60)  # the length of a meeting unless the caller says otherwise
+BOOKING_WINDOW = timedelta(days=30)  # how far ahead a client may book
 BOOKED = "booked"
 CANCELLED = "cancelled"
 _REFERENCE_ATTEMPTS = 8
@@ -288,7 +290,7 @@ def _manager(session: Session, rm_id: str, lock: bool) -> Optional[_Manager]:
 
 def _schedule(manager: _Manager, now: datetime, meeting: timedelta, booked: List[Interval]) -> Schedule:
     return Schedule(now=now, work_days=manager.work_days, work_start=manager.work_start,
-                    work_end=manager.work_end, booked=booked, meeting=meeting)
+                    work_end=manager.work_end, booked=booked, meeting=meeting, booking_window=BOOKING_WINDOW)
 
 
 def _views() -> Select:

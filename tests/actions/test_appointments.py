@@ -316,6 +316,12 @@ def test_less_than_two_hours_ahead_is_too_soon(domain, store):
     assert all(start >= NOW + 2 * HOUR for start in offered(turn)) and turn.pending is None
 
 
+def test_a_time_beyond_the_booking_window_offers_the_last_open_days(domain, store):
+    turn = ask_to_book(domain, "C000001", "2027年3月5日上午十点")
+    assert turn.reply.startswith("面谈目前可以预约30天以内的时间。") and turn.pending is None
+    assert len(offered(turn)) == 3 and all(NOW < start <= NOW + 30 * 24 * HOUR for start in offered(turn))
+
+
 # --------------------------------------------------------- vague and past
 def test_some_other_day_asks_when_and_offers_free_slots(domain, store):
     rm = rm_of(store, "C000001")
@@ -360,6 +366,17 @@ def test_an_rm_put_on_leave_today_is_replaced_by_the_backup(domain, store):
         backup = client_summary(opened, "C000001").backup_rm
     proposal = ask_to_book(domain, "C000001", "明天下午三点")
     assert proposal.pending["rm_id"] == backup.rm_id != "RM001"
+
+
+def test_with_the_rm_and_the_backup_both_on_leave_nothing_is_booked_with_either(domain, store):
+    with store() as opened:
+        summary = client_summary(opened, "C000002")
+    with session_scope(store) as opened:
+        opened.execute(update(RelationshipManager).where(RelationshipManager.id == summary.backup_rm.rm_id)
+                       .values(status="leave"))
+    turn = ask_to_book(domain, "C000002", "明天下午三点")
+    assert turn.responses == ["utter_appointment_rm_away"] and turn.pending is None
+    assert summary.rm.name in turn.reply and "转人工" in turn.reply
 
 
 def test_the_backups_slot_taken_before_the_yes_offers_the_backups_free_times(domain, store):

@@ -222,6 +222,26 @@ def test_a_traditional_client_reads_traditional(domain, case_service):
     assert reply.startswith("已為您正式登記投訴，工單號 CS-")
 
 
+def test_a_login_that_ran_out_while_confirming_keeps_the_complaint_in_the_form(domain, session, case_service):
+    from bot.identity import Principal, Role
+
+    ran_out = Principal(Role.CLIENT, "C000006", datetime.now(clock.BANK_TIME) - timedelta(minutes=1)).to_metadata()
+    tracker = verified_tracker("C000006", "确认", "affirm", slots=FILLED, metadata=ran_out)
+    stored_before = len(session.scalars(select(CaseOutbox.id)).all())
+    messages, events = run_action(ActionSubmitComplaint(), tracker, domain)
+    assert [message["response"] for message in messages] == ["utter_session_expired"]
+    assert {"event": "active_loop", "timestamp": None, "name": "complaint_form"} in events
+    assert _slots(events) == {"complaint_confirmed": None}  # the rest kept: asked to confirm again
+    assert len(session.scalars(select(CaseOutbox.id)).all()) == stored_before
+    assert case_service.cases_of("C000006") == []
+
+
+def test_a_contact_time_from_a_button_reads_in_the_clients_script(domain, case_service):
+    _, _, (reply,) = submit(domain, "C000003", {**FILLED, "complaint_contact_time": "随时都可以",
+                                                "script": "traditional"})
+    assert "（隨時都可以）" in reply
+
+
 def test_a_declined_summary_submits_nothing(domain, session, case_service):
     stored_before = len(session.scalars(select(CaseOutbox.id)).all())
     messages, slots, _ = submit(domain, "C000004", {**FILLED, "complaint_confirmed": False})
