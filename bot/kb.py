@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
-__all__ = ["KB_DIR", "Product", "Branch", "KnowledgeBase", "load_kb"]
+__all__ = ["KB_DIR", "KB_FILES", "fingerprint_of", "Product", "Branch", "KnowledgeBase", "load_kb"]
 
 KB_DIR = Path(__file__).resolve().parent.parent / "kb"
 
@@ -78,13 +78,18 @@ def _strings(values: Any) -> Tuple[str, ...]:
     return tuple(str(value).strip() for value in values or () if str(value).strip())
 
 
-def fingerprint_of(folder: Path) -> str:
-    """A hash of every file in ``folder``: changes when the content changes."""
+# the files load_kb reads, which the NLU model is made from; the other kb/ files (the handoff
+# configuration, the sentiment lexicon, FX guidance …) are read by services and retrain nothing
+KB_FILES = ("products.yml", "branches.yml", "terms.yml", "people.yml")
+
+
+def fingerprint_of(folder: Path, names: Iterable[str] = KB_FILES) -> str:
+    """A hash of the files ``names`` in ``folder``: changes when their content changes."""
     digest = sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
+    for name in sorted(names):
+        path = folder / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"")
     return digest.hexdigest()
 
 

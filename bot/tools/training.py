@@ -1,7 +1,8 @@
 """Trains the Rasa model only when something it is made from has changed.
 
-The fingerprint covers the config, the domain, the training data, ``kb/`` and
-the NLU code the model runs (``bot/nlu`` without the evaluation helpers). The model is written as
+The fingerprint covers the config, the domain, the training data, the ``kb/``
+files the NLU reads (``bot.kb.KB_FILES``) and the NLU code the model runs
+(``bot/nlu`` without the evaluation helpers). The model is written as
 ``models/<fingerprint>.tar.gz`` and linked as ``models/current.tar.gz``, the
 one every command loads, so CI trains once and reuses the model.
 """
@@ -14,10 +15,12 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
+from bot.kb import KB_FILES
+
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "models"
 CURRENT = MODELS / "current.tar.gz"
-INPUTS = ("config.yml", "domain", "data", "kb", "bot/nlu", "bot/kb.py")
+INPUTS = ("config.yml", "domain", "data", *(f"kb/{name}" for name in KB_FILES), "bot/nlu", "bot/kb.py")
 # read by scripts and tests only, never by a trained model
 NOT_MODEL_CODE = {"bot/nlu/evaluation.py", "bot/nlu/rasa_parser.py"}
 

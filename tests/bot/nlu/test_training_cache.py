@@ -50,3 +50,11 @@ def test_a_word_added_to_the_lexicon_retrains_the_component(kb_copy, component):
 
 def test_the_same_kb_and_code_reuse_the_cache(kb_copy):
     assert _keys() == _keys()
+
+
+def test_a_kb_file_the_nlu_does_not_read_retrains_nothing(kb_copy):
+    before = _keys()
+    with (kb_copy / "handoff.yml").open("a", encoding="utf-8") as config:
+        config.write("# a service's configuration, not the model's\n")
+    (kb_copy / "a_new_lexicon.yml").write_text("words: [好]\n", encoding="utf-8")
+    assert _keys() == before
