@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-__all__ = ["BANK_TIME", "bank_now", "bank_today"]
+__all__ = ["BANK_TIME", "bank_now", "bank_today", "in_bank_time"]
 
 BANK_TIME = ZoneInfo("Asia/Shanghai")
 
@@ -22,3 +22,10 @@ def bank_today(now: Optional[datetime] = None) -> date:
 def bank_now() -> datetime:
     """The current time in Shanghai (aware)."""
     return datetime.now(BANK_TIME)
+
+
+def in_bank_time(moment: datetime) -> datetime:
+    """``moment`` in Shanghai time; a naive datetime (no zone: ambiguous) is refused."""
+    if moment.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return moment.astimezone(BANK_TIME)

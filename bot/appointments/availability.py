@@ -34,6 +34,7 @@ import chinese_calendar
 from chinese_calendar import Holiday
 
 from bot.appointments.when import DayPart, WhenKind, WhenReading
+from bot.clock import in_bank_time
 from bot.nlu.canonical import SHANGHAI
 
 __all__ = ["SlotStatus", "Availability", "Schedule", "Holiday"]
@@ -76,12 +77,6 @@ def _statutory(day: date) -> Tuple[Optional[bool], Optional[Holiday]]:
     return workday, (Holiday(name) if on_holiday and name else None)
 
 
-def _aware(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware")
-    return moment.astimezone(SHANGHAI)
-
-
 @dataclass(frozen=True)
 class Schedule:
     """One RM's working pattern and booked appointments, seen at ``now``."""
@@ -98,8 +93,8 @@ class Schedule:
     step: timedelta = timedelta(minutes=30)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "now", _aware(self.now))
-        object.__setattr__(self, "booked", tuple((_aware(s), _aware(e)) for s, e in self.booked))
+        object.__setattr__(self, "now", in_bank_time(self.now))
+        object.__setattr__(self, "booked", tuple((in_bank_time(s), in_bank_time(e)) for s, e in self.booked))
         if self.meeting <= timedelta(0) or self.step <= timedelta(0):
             raise ValueError("meeting and step must be positive")
 
@@ -116,7 +111,7 @@ class Schedule:
 
     def check(self, slot_start: datetime) -> Availability:
         """Whether a meeting may start at ``slot_start``; see the module docstring for the order."""
-        start = _aware(slot_start)
+        start = in_bank_time(slot_start)
         if start < self.now:
             return Availability(SlotStatus.PAST)
         if start < self.now + self.lead_time:
@@ -145,7 +140,7 @@ class Schedule:
     def nearest_free_slots(self, wanted: datetime, n: int = 3) -> List[datetime]:
         """The ``n`` free slots nearest to ``wanted``, sorted by time (beyond the horizon: the
         last bookable ones)."""
-        wanted = _aware(wanted)
+        wanted = in_bank_time(wanted)
         day = wanted.date()
         if self.booking_window is not None and wanted > self.now + self.booking_window:
             wanted = self.now + self.booking_window  # too far ahead: the nearest are the last days open

@@ -16,18 +16,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Optional
 
 from bot.appointments.availability import Schedule
-from bot.clock import BANK_TIME
+from bot.clock import BANK_TIME, in_bank_time
 
 __all__ = ["WorkingHours", "ALWAYS_OPEN", "local"]
 
 _EPOCH = datetime(2026, 1, 1, tzinfo=BANK_TIME)  # Schedule needs a "now"; day rules do not use it
 
 
-def local(moment: datetime) -> datetime:
-    """``moment`` in bank time; naive datetimes are refused."""
-    if moment.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware")
-    return moment.astimezone(BANK_TIME)
+local = in_bank_time  # ``moment`` in bank time; naive datetimes are refused
 
 
 @dataclass(frozen=True)
