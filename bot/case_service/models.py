@@ -14,6 +14,8 @@ from sqlalchemy.orm import declarative_base, relationship
 
 from bot.case_service.lifecycle import STATUSES
 from bot.case_service.priority import PRIORITIES, SEVERITIES, TIERS
+from bot.cases.types import CATEGORIES, CHANNELS
+from bot.profile.models import NAMING_CONVENTION, one_of
 from bot.profile.types import Money, UtcDateTime
 
 __all__ = [
@@ -28,23 +30,9 @@ __all__ = [
     "ExtensionRecord",
 ]
 
-CHANNELS = ("app", "wechat", "web", "phone", "branch")
-CATEGORIES = ("fees", "service_attitude", "mis_selling", "payment_delay", "app_fault", "card_fraud", "other")
 NOTICE_KINDS = ("accepted", "extended", "resolved")
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-
-
-def _one_of(column: str, values: tuple) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
 class CaseSequence(Base):
@@ -86,12 +74,12 @@ class CaseRecord(Base):
 
     __table_args__ = (
         UniqueConstraint("year", "sequence"),
-        CheckConstraint(_one_of("channel", CHANNELS), name="channel"),
-        CheckConstraint(_one_of("category", CATEGORIES), name="category"),
-        CheckConstraint(_one_of("severity", SEVERITIES), name="severity"),
-        CheckConstraint(_one_of("tier", TIERS), name="tier"),
-        CheckConstraint(_one_of("priority", PRIORITIES), name="priority"),
-        CheckConstraint(_one_of("status", STATUSES), name="status"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel"),
+        CheckConstraint(one_of("category", CATEGORIES), name="category"),
+        CheckConstraint(one_of("severity", SEVERITIES), name="severity"),
+        CheckConstraint(one_of("tier", TIERS), name="tier"),
+        CheckConstraint(one_of("priority", PRIORITIES), name="priority"),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
         CheckConstraint("time_limit_days IN (15, 30, 60)", name="time_limit_days"),
         CheckConstraint("amount_involved IS NULL OR amount_involved >= 0", name="amount_not_negative"),
         Index("ix_cases_client_id_accepted_at", "client_id", "accepted_at"),
@@ -113,7 +101,7 @@ class StatusChangeRecord(Base):
     at = Column(UtcDateTime(), nullable=False)
     note_for_client = Column(Text, nullable=True)
 
-    __table_args__ = (CheckConstraint(_one_of("to_status", STATUSES), name="to_status"),)
+    __table_args__ = (CheckConstraint(one_of("to_status", STATUSES), name="to_status"),)
 
 
 class NoticeRecord(Base):
@@ -129,7 +117,7 @@ class NoticeRecord(Base):
     due_at = Column(UtcDateTime(), nullable=True)
     text_for_client = Column(Text, nullable=True)
 
-    __table_args__ = (CheckConstraint(_one_of("kind", NOTICE_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", NOTICE_KINDS), name="kind"),)
 
 
 class ExtensionRecord(Base):

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Tuple
 
+from bot.cases.types import SEVERITIES, TIERS
+
 __all__ = ["PRIORITIES", "SEVERITIES", "TIERS", "priority_for"]
 
 PRIORITIES: Tuple[str, ...] = ("P1", "P2", "P3")
-SEVERITIES: Tuple[str, ...] = ("normal", "high")
-TIERS: Tuple[str, ...] = ("金卡", "白金", "钻石", "私人银行")
 
 
 def priority_for(tier: str, severity: str) -> str:

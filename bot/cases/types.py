@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 from bot.clock import BANK_TIME
+from bot.profile.models import TIERS
 
 __all__ = [
     "CHANNELS",
@@ -37,7 +38,6 @@ CATEGORIES: Tuple[str, ...] = (
     "fees", "service_attitude", "mis_selling", "payment_delay", "app_fault", "card_fraud", "other",
 )
 SEVERITIES: Tuple[str, ...] = ("normal", "high")
-TIERS: Tuple[str, ...] = ("金卡", "白金", "钻石", "私人银行")
 STATUSES: Tuple[str, ...] = ("submitted", "under_review", "investigating", "resolved", "followed_up")
 OPEN_STATUSES: FrozenSet[str] = frozenset(STATUSES[:3])  # the statutory clock runs until resolved
 MAX_DESCRIPTION = 2000

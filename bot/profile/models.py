@@ -36,6 +36,8 @@ from bot.profile.types import Money, ScaledDecimal, UtcDateTime
 
 __all__ = [
     "Base",
+    "NAMING_CONVENTION",
+    "one_of",
     "TIERS",
     "RISK_TOLERANCES",
     "PRODUCT_RISKS",
@@ -83,7 +85,8 @@ NAMING_CONVENTION = {
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 
-def _one_of(column: str, values: tuple) -> str:
+def one_of(column: str, values: tuple) -> str:
+    """The CHECK expression allowing only ``values`` in ``column``."""
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
@@ -99,7 +102,7 @@ class RelationshipManager(Base):
     backup_rm_id = Column(String(8), ForeignKey("relationship_managers.id"), index=True)
     status = Column(String(8), nullable=False)
 
-    __table_args__ = (CheckConstraint(_one_of("status", RM_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", RM_STATUSES), name="status"),)
 
 
 class Client(Base):
@@ -118,9 +121,9 @@ class Client(Base):
     phone = Column(String(20), nullable=False)  # whole; shown masked only
 
     __table_args__ = (
-        CheckConstraint(_one_of("tier", TIERS), name="tier"),
-        CheckConstraint(_one_of("risk_tolerance", RISK_TOLERANCES), name="risk_tolerance"),
-        CheckConstraint(_one_of("script", SCRIPTS), name="script"),
+        CheckConstraint(one_of("tier", TIERS), name="tier"),
+        CheckConstraint(one_of("risk_tolerance", RISK_TOLERANCES), name="risk_tolerance"),
+        CheckConstraint(one_of("script", SCRIPTS), name="script"),
     )
 
 
@@ -133,7 +136,7 @@ class AdvisorAssignment(Base):
     assigned_on = Column(Date, nullable=False)
 
     __table_args__ = (
-        CheckConstraint(_one_of("role", ASSIGNMENT_ROLES), name="role"),
+        CheckConstraint(one_of("role", ASSIGNMENT_ROLES), name="role"),
         Index(None, "rm_id", "role"),
     )
 
@@ -153,8 +156,8 @@ class Account(Base):
     matures_on = Column(Date)  # time deposits only
 
     __table_args__ = (
-        CheckConstraint(_one_of("account_type", ACCOUNT_TYPES), name="account_type"),
-        CheckConstraint(_one_of("status", ACCOUNT_STATUSES), name="status"),
+        CheckConstraint(one_of("account_type", ACCOUNT_TYPES), name="account_type"),
+        CheckConstraint(one_of("status", ACCOUNT_STATUSES), name="status"),
         CheckConstraint(
             "account_type <> '信用卡' OR credit_limit IS NOT NULL", name="credit_limit"
         ),
@@ -178,7 +181,7 @@ class Transaction(Base):
     category = Column(String(16), nullable=False)
 
     __table_args__ = (
-        CheckConstraint(_one_of("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(one_of("direction", DIRECTIONS), name="direction"),
         CheckConstraint("amount > 0", name="amount_positive"),
         Index(None, "client_id", "occurred_at"),
         Index(None, "account_id", "occurred_at"),
@@ -206,7 +209,7 @@ class Product(Base):
     premier_only = Column(Boolean, nullable=False)
 
     __table_args__ = (
-        CheckConstraint(_one_of("risk", PRODUCT_RISKS), name="risk"),
+        CheckConstraint(one_of("risk", PRODUCT_RISKS), name="risk"),
         Index(None, "on_sale", "risk"),
     )
 
@@ -312,8 +315,8 @@ class Appointment(Base):
     cancelled_at = Column(UtcDateTime())
 
     __table_args__ = (
-        CheckConstraint(_one_of("place", APPOINTMENT_PLACES), name="place"),
-        CheckConstraint(_one_of("status", APPOINTMENT_STATUSES), name="status"),
+        CheckConstraint(one_of("place", APPOINTMENT_PLACES), name="place"),
+        CheckConstraint(one_of("status", APPOINTMENT_STATUSES), name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index(None, "rm_id", "starts_at"),  # the RM's calendar: booked intervals, conflicts
         Index(None, "client_id", "starts_at"),  # the client's upcoming appointments
