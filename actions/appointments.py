@@ -38,7 +38,7 @@ from bot.appointments.store import (
 )
 from bot.appointments.when import WhenKind, WhenReading, read_when
 from bot.nlu.normalise import normalise
-from bot.profile.queries import ClientSummary, ManagerView, client_summary, manager as manager_of
+from bot.profile.queries import ClientSummary, ManagerView, manager as manager_of
 from bot.responses import in_script, render
 
 __all__ = ["ActionBookAppointment", "ActionManageAppointment", "ActionConfirmAppointment"]
@@ -209,8 +209,7 @@ class ActionBookAppointment(_AppointmentAction):
     async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
-        client = client_summary(session, request.client_id)
-        assert client is not None  # the base class checked
+        client = request.client
         manager = _manager_for(request, dispatcher, client)
         if manager is None:
             return [SlotSet(PENDING, None)]
@@ -296,8 +295,7 @@ class ActionManageAppointment(_AppointmentAction):
     def _move(request: ClientRequest, session: Session, dispatcher: CollectingDispatcher,
               target: AppointmentView, now: datetime) -> List[Dict[Text, Any]]:
         domain, slots = request.domain, request.slots
-        client = client_summary(session, request.client_id)
-        assert client is not None
+        client = request.client
         manager = next((rm for rm in (client.rm, client.backup_rm) if rm and rm.rm_id == target.rm_id), None)
         schedule = _without(schedule_for(session, target.rm_id, now), target)
         reading = _wanted(request, now)

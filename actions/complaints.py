@@ -33,7 +33,6 @@ from bot.masking import mask_text
 from bot.money import format_money, positive_amount
 from bot.nlu.canonical import parse_amount
 from bot.nlu.normalise import normalise
-from bot.profile.queries import client_summary
 from bot.responses import in_script, render
 
 __all__ = [
@@ -279,8 +278,7 @@ class ActionSubmitComplaint(VerifiedClientAction):
         if slots.get(CONFIRMED) is not True or not slots.get(DETAILS):
             dispatcher.utter_message(response="utter_complaint_cancelled")
             return done
-        client = client_summary(session, request.client_id)
-        assert client is not None  # the base class checked
+        client = request.client
         high = slots.get(SEVERITY) == Severity.HIGH.value
         amount = slots.get(AMOUNT)
         new_case = NewCase(

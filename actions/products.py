@@ -22,7 +22,7 @@ from bot.catalogue import find_exact, on_sale_of_type, resolve
 from bot.horizon import Horizon, combine, horizon_from_text, horizon_from_time
 from bot.money import format_money, positive_amount
 from bot.nlu.normalise import normalise
-from bot.profile.queries import ClientSummary, ProductView, client_summary, fx_rates, products
+from bot.profile.queries import ClientSummary, ProductView, fx_rates, products
 from bot.profile.store import profile_session
 from bot.responses import in_script, render
 from bot.suitability import (
@@ -202,8 +202,7 @@ class ActionProductRecommendation(VerifiedClientAction):
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
         domain, slots = request.domain, request.slots
-        client = client_summary(session, request.client_id)
-        assert client is not None  # the base class checked
+        client = request.client
         investor = Investor(client.tier, client.risk_tolerance, client.risk_expires_on)
         today = clock.bank_today()
         advisor = self._advisor(domain, slots, client)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from actions.follow_up import Parameters, query_parameters, remember
 from bot.access import AccessDenied, check_client_access
 from bot.identity import Principal, Role, principal_from_metadata, proof_expired
-from bot.profile.queries import StoreFacts, client_summary
+from bot.profile.queries import ClientSummary, StoreFacts, client_summary
 from bot.profile.store import profile_session
 
 __all__ = ["ClientRequest", "VerifiedClientAction", "verified_principal", "how_to_verify"]
@@ -49,6 +49,7 @@ class ClientRequest:
     """
 
     client_id: str
+    client: ClientSummary  # read once by the base class, for every action to use
     parameters: Parameters
     tracker: Tracker
     domain: Dict[Text, Any]
@@ -90,11 +91,12 @@ class VerifiedClientAction(Action, ABC):
             except AccessDenied:
                 dispatcher.utter_message(response="utter_verify_first")
                 return []
-            if client_summary(session, principal.subject_id) is None:  # a token for no client of ours
+            client = client_summary(session, principal.subject_id)
+            if client is None:  # a token for no client of ours
                 dispatcher.utter_message(response="utter_verify_first")
                 return []
             parameters = query_parameters(tracker, self.name())
-            request = ClientRequest(principal.subject_id, parameters, tracker, domain)
+            request = ClientRequest(principal.subject_id, client, parameters, tracker, domain)
             events = await self.answer(request, session, dispatcher)
             return events + [remember(self.name(), parameters)] if self.follow_ups else events
 
