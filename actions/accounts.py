@@ -31,13 +31,9 @@ from bot.banking.formatting import local_time
 from bot.money import currency_name, format_money, tail_label
 from bot.profile.queries import AccountView, accounts_of, fx_rates, holdings_of
 
-__all__ = ["ActionCheckBalance", "message_text"]
+__all__ = ["ActionCheckBalance"]
 
 logger = logging.getLogger(__name__)
-
-
-def message_text(request: ClientRequest) -> str:
-    return str((request.tracker.latest_message or {}).get("text") or "")
 
 
 def _account_line(domain: Mapping[str, Any], slots: Mapping[str, Any], account: AccountView) -> str:
@@ -98,7 +94,7 @@ class ActionCheckBalance(VerifiedClientAction):
         if not choice.accounts:
             dispatcher.utter_message(response="utter_balance_none")
             return []
-        wanted = total_wanted(message_text(request))
+        wanted = total_wanted(request.text)
         rates = fx_rates(session) if wanted is not TotalWanted.NONE else ()
         all_accounts = accounts_of(session, request.client_id) if wanted is TotalWanted.ASSETS else ()
         holdings = holdings_of(session, request.client_id) if wanted is TotalWanted.ASSETS else ()

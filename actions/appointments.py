@@ -55,17 +55,13 @@ Slots = Mapping[str, Any]
 
 
 # ------------------------------------------------------------------ reading
-def _text(request: ClientRequest) -> str:
-    return str((request.tracker.latest_message or {}).get("text") or "")
-
-
 def _view_text(request: ClientRequest) -> str:
-    return normalise(_text(request)).text.replace(" ", "")
+    return normalise(request.text).text.replace(" ", "")
 
 
 def _wanted(request: ClientRequest, now: datetime) -> WhenReading:
     """When the client wants to meet: a slot button's time, else what the text says."""
-    if _text(request).startswith("/"):  # a button's payload: the time entity is the slot offered
+    if request.text.startswith("/"):  # a button's payload: the time entity is the slot offered
         for value in request.parameters.get("time") or []:
             try:
                 start = datetime.fromisoformat(str(value))
@@ -74,7 +70,7 @@ def _wanted(request: ClientRequest, now: datetime) -> WhenReading:
             if start.tzinfo is not None:
                 return WhenReading(WhenKind.EXACT, day=start.astimezone(clock.BANK_TIME).date(), start=start)
         return WhenReading(WhenKind.NONE)
-    return read_when(_text(request), now)
+    return read_when(request.text, now)
 
 
 def _change_asked(request: ClientRequest) -> str:
@@ -324,7 +320,7 @@ class ActionConfirmAppointment(_AppointmentAction):
     async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
-        intent = ((request.tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = request.intent
         done = [SlotSet(PENDING, None)]
         proposal = self._proposal(request)
         if proposal is None or intent not in ("affirm", "deny"):

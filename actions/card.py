@@ -62,7 +62,7 @@ class ActionReportCardLoss(VerifiedClientAction):
     async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
-        intent = ((request.tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = request.intent
         pending = request.slots.get(CARD_LOSS_PENDING)
         cards = [card for card in accounts_of(session, request.client_id) if card.account_type in CARD_TYPES]
         if intent in ("affirm", "deny"):

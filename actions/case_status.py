@@ -82,7 +82,7 @@ class ActionCheckCaseStatus(VerifiedClientAction):
         domain, slots = request.domain, request.slots
         now = datetime.now(timezone.utc)
         case_ids = [str(value).upper() for value in request.parameters.get("case_id") or []]
-        references = _references(str((request.tracker.latest_message or {}).get("text") or ""))
+        references = _references(request.text)
         pending = [entry for entry in entries_of(session, request.client_id) if not entry.delivered]
         try:
             async with case_client() as cases:

@@ -23,6 +23,7 @@ from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.orm import Session
 
 from actions.confirmation import other_questions_dropped
+from actions.follow_up import latest_intent, latest_text
 from actions.verified import ClientRequest, VerifiedClientAction, how_to_verify, verified_principal
 from bot import clock
 from bot.cases.client import CaseClient
@@ -74,14 +75,6 @@ def case_client() -> CaseClient:
     return CaseClient.from_environment(os.environ, timeout=ATTEMPT_TIMEOUT_SECONDS, attempts=ATTEMPTS_WHILE_WAITING)
 
 
-def _text(tracker: Tracker) -> str:
-    return str((tracker.latest_message or {}).get("text") or "")
-
-
-def _intent(tracker: Tracker) -> Optional[str]:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
-
-
 def _clean(text: str, limit: int) -> Optional[str]:
     """What the client wrote on one line, masked and cut to ``limit``; None when no letter or digit
     is left (emoji, punctuation, symbols only). Control characters and lone surrogates go."""
@@ -101,7 +94,7 @@ def _amount_in(tracker: Tracker, bare_numbers: bool = False) -> Optional[str]:
     """
     values = [entity.get("value") for entity in (tracker.latest_message or {}).get("entities") or []
               if entity.get("entity") == "amount"]
-    masked = normalise(mask_text(_text(tracker))).text
+    masked = normalise(mask_text(latest_text(tracker))).text
     for pattern in (_MONEY_RE, _BARE_NUMBER_RE) if bare_numbers else (_MONEY_RE,):
         values += [parse_amount(match.group(0)) for match in pattern.finditer(masked)
                    if not masked[:match.start()].endswith(_NOT_AN_AMOUNT_AFTER)]
@@ -136,7 +129,7 @@ class ActionStartComplaint(VerifiedClientAction):
     async def answer(
         self, request: ClientRequest, session: Session, dispatcher: CollectingDispatcher
     ) -> List[Dict[Text, Any]]:
-        text = _text(request.tracker)
+        text = latest_text(request.tracker)
         reading = read_complaint(text)
         dispatcher.utter_message(response="utter_complaint_opening")
         return [SlotSet(slot, None) for slot in FORM_SLOTS] + [
@@ -164,13 +157,13 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_complaint_severity(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        if tracker.get_slot(SEVERITY) is None and _intent(tracker) != "request_human":
+        if tracker.get_slot(SEVERITY) is None and latest_intent(tracker) != "request_human":
             return {SEVERITY: Severity.NORMAL.value}  # a form opened without the start action
         return {}
 
     @staticmethod
     def _answering(tracker: Tracker, slot: str) -> bool:
-        return tracker.get_slot("requested_slot") == slot and _intent(tracker) != "request_human"
+        return tracker.get_slot("requested_slot") == slot and latest_intent(tracker) != "request_human"
 
     @staticmethod
     def _severity(tracker: Tracker, *texts: str) -> str:
@@ -185,7 +178,7 @@ class ValidateComplaintForm(FormValidationAction):
         chosen = next(tracker.get_latest_entity_values(CATEGORY), None)
         if chosen in CATEGORIES:
             return {CATEGORY: chosen}
-        text = _text(tracker)
+        text = latest_text(tracker)
         found: Dict[Text, Any] = {CATEGORY: read_complaint(text).category or "other",
                                   SEVERITY: self._severity(tracker, text)}
         if tells_what_happened(text) and not tracker.get_slot(DETAILS):
@@ -197,7 +190,7 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if not self._answering(tracker, DETAILS):
             return {}
-        text = _text(tracker)
+        text = latest_text(tracker)
         found: Dict[Text, Any] = {DETAILS: _clean(text, MAX_DETAILS_CHARS), SEVERITY: self._severity(tracker, text)}
         if tracker.get_slot(CATEGORY) == "other":
             found[CATEGORY] = read_complaint(text).category or "other"
@@ -215,14 +208,14 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if not self._answering(tracker, CONTACT_TIME):
             return {}
-        return {CONTACT_TIME: _clean(_text(tracker), MAX_CONTACT_CHARS)}
+        return {CONTACT_TIME: _clean(latest_text(tracker), MAX_CONTACT_CHARS)}
 
     async def extract_complaint_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
         if not self._answering(tracker, CONFIRMED):
             return {}
-        return {CONFIRMED: {"affirm": True, "deny": False}.get(_intent(tracker) or "")}  # else: asked again
+        return {CONFIRMED: {"affirm": True, "deny": False}.get(latest_intent(tracker) or "")}  # else: asked again
 
 
 def _summary_values(domain: Mapping[str, Any], slots: Mapping[str, Any]) -> Dict[str, str]:

@@ -16,10 +16,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-__all__ = ["LAST_QUERY", "ActionFollowUp", "latest_entities", "query_parameters", "remember"]
+__all__ = ["LAST_QUERY", "ActionFollowUp", "latest_entities", "latest_intent", "latest_text", "query_parameters",
+           "remember"]
 
 LAST_QUERY = "last_query"
 Parameters = Dict[str, List[Any]]
+
+
+def latest_text(tracker: Tracker) -> str:
+    """What the client wrote last ('' when nothing)."""
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    """The intent the NLU read in the latest message."""
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
 def latest_entities(tracker: Tracker) -> Parameters:
@@ -41,7 +52,7 @@ def query_parameters(tracker: Tracker, action_name: str) -> Parameters:
     """The entities this action should use: the new message's, over the remembered ones on a follow-up."""
     latest = latest_entities(tracker)
     remembered = _last_query(tracker)
-    is_follow_up = ((tracker.latest_message or {}).get("intent") or {}).get("name") == "inform"
+    is_follow_up = latest_intent(tracker) == "inform"
     if not is_follow_up or remembered is None or remembered.get("action") != action_name:
         return latest
     merged: Parameters = {name: list(values) for name, values in (remembered.get("entities") or {}).items()}

@@ -73,7 +73,7 @@ def _totals(domain: Mapping[str, Any], slots: Slots, summary: PortfolioSummary) 
 
 
 def _is_follow_up(request: ClientRequest) -> bool:
-    return ((request.tracker.latest_message or {}).get("intent") or {}).get("name") == "inform"
+    return request.intent == "inform"
 
 
 class ActionCheckPortfolio(VerifiedClientAction):

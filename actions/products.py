@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.follow_up import Parameters, query_parameters, remember
+from actions.follow_up import Parameters, latest_text, query_parameters, remember
 from actions.verified import ClientRequest, VerifiedClientAction
 from bot import clock
 from bot.catalogue import find_exact, on_sale_of_type, resolve
@@ -107,10 +106,6 @@ def _latest_entities(tracker: Tracker) -> List[Dict[str, Any]]:
     return list((tracker.latest_message or {}).get("entities") or [])
 
 
-def _latest_text(tracker: Tracker) -> str:
-    return str((tracker.latest_message or {}).get("text") or "")
-
-
 # ------------------------------------------------------------------ inquiry
 class ActionProductInquiry(Action):
     """What a product is: benchmark, risk, term, minimum, redemption, fees; or the on-sale ones of a type."""
@@ -130,7 +125,7 @@ class ActionProductInquiry(Action):
             catalogue = products(session)
         names = [str(value) for value in parameters.get("product") or []]
         product_types = [str(value) for value in parameters.get("product_type") or []]
-        text = _latest_text(tracker) if not names and not product_types else ""
+        text = latest_text(tracker) if not names and not product_types else ""
         resolution = resolve(catalogue, names, text)
         if resolution.found:
             shown = resolution.found[:MAX_PRODUCTS_SHOWN]
@@ -211,7 +206,7 @@ class ActionProductRecommendation(VerifiedClientAction):
                                      expired_on=client.risk_expires_on.isoformat())
             return []
         catalogue = products(session)
-        text = _latest_text(request.tracker)
+        text = latest_text(request.tracker)
         entities = _latest_entities(request.tracker)
         named = [product for product in (find_exact(catalogue, str(value))
                                          for value in request.parameters.get("product") or []) if product]

@@ -19,7 +19,6 @@ from typing import Any, Dict, List, Mapping, Sequence, Text
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.accounts import message_text
 from actions.follow_up import latest_entities
 from actions.replies import fill
 from actions.verified import ClientRequest, VerifiedClientAction
@@ -59,7 +58,7 @@ def _ask(request: ClientRequest, session: Session) -> TransactionAsk:
     """The filters of this message, over the remembered ones on a follow-up."""
     latest = latest_entities(request.tracker)
     remembered = request.parameters.get(ASK_PARAMETER) or [None]
-    current = read_ask(message_text(request), latest.get("amount", ()), latest.get("person", ()),
+    current = read_ask(request.text, latest.get("amount", ()), latest.get("person", ()),
                        counterparties_of(session, request.client_id))
     return current.over(TransactionAsk.from_json(remembered[0]))
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.follow_up import Parameters, query_parameters, remember
+from actions.follow_up import Parameters, latest_intent, latest_text, query_parameters, remember
 from bot.access import AccessDenied, check_client_access
 from bot.identity import Principal, Role, principal_from_metadata, proof_expired
 from bot.profile.queries import ClientSummary, StoreFacts, client_summary
@@ -62,6 +62,14 @@ class ClientRequest:
         """Remember ``values`` with this query for a follow-up, beside the entities
         (what the action read from the text itself, such as 超过1000的支出)."""
         self.parameters[name] = list(values)
+
+    @property
+    def text(self) -> str:
+        return latest_text(self.tracker)
+
+    @property
+    def intent(self) -> Optional[str]:
+        return latest_intent(self.tracker)
 
     @property
     def slots(self) -> Dict[Text, Any]:
