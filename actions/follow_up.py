@@ -10,6 +10,7 @@ with the new message's entities put over them, type by type.
 from __future__ import annotations
 
 import inspect
+from functools import lru_cache
 from typing import Any, Dict, Iterator, List, Optional, Text, Type
 
 from rasa_sdk import Action, Tracker
@@ -71,17 +72,26 @@ def _subclasses(base: Type[Action]) -> Iterator[Type[Action]]:
         yield from _subclasses(subclass)
 
 
-def _action_named(name: str) -> Optional[Action]:
+@lru_cache(maxsize=None)
+def _action_classes() -> Dict[str, Type[Action]]:
+    """Every concrete action class by its name, built once rather than on every follow-up."""
+    classes: Dict[str, Type[Action]] = {}
     for subclass in _subclasses(Action):
         if inspect.isabstract(subclass):
             continue
         try:
-            action = subclass()
-            if action.name() == name:
-                return action
+            classes.setdefault(subclass().name(), subclass)
         except (NotImplementedError, TypeError):  # SDK bases such as FormValidationAction
             continue
-    return None
+    return classes
+
+
+def _action_named(name: str) -> Optional[Action]:
+    found = _action_classes().get(name)
+    if found is None:  # a module imported since the map was built
+        _action_classes.cache_clear()
+        found = _action_classes().get(name)
+    return found() if found is not None else None
 
 
 class ActionFollowUp(Action):
