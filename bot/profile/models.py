@@ -25,10 +25,12 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declarative_base
 
@@ -60,6 +62,15 @@ __all__ = [
     "APPOINTMENT_STATUSES",
     "Appointment",
     "ProfileMeta",
+    "HANDOFF_REASONS",
+    "HANDOFF_TARGET_KINDS",
+    "HANDOFF_STATUSES",
+    "OPEN_HANDOFF_STATUSES",
+    "HANDOFF_MESSAGE_SENDERS",
+    "Handoff",
+    "HandoffMessage",
+    "CsatRating",
+    "WebhookOutbox",
 ]
 
 TIERS = ("金卡", "白金", "钻石", "私人银行")
@@ -330,3 +341,110 @@ class ProfileMeta(Base):
 
     key = Column(String(64), primary_key=True)
     value = Column(Text, nullable=False)
+
+
+# --- handoffs to a person (bot.handoff.store, bot.handoff.webhook) -------------------------------
+# The values of bot.handoff.triggers.HandoffReason and bot.handoff.routing.TargetKind; a test keeps
+# them equal (the models do not import bot.handoff, which imports the profile queries).
+HANDOFF_REASONS = ("card_loss", "suspected_fraud", "complaint_high_severity", "rm_requested",
+                   "client_request", "elderly_difficulty", "repeated_fallback")
+HANDOFF_TARGET_KINDS = ("rm", "backup_rm", "contact_center")
+HANDOFF_STATUSES = ("waiting", "taken", "handed_back", "closed")
+OPEN_HANDOFF_STATUSES = ("waiting", "taken")
+HANDOFF_MESSAGE_SENDERS = ("client", "agent", "bot", "system")
+_OPEN_HANDOFF = one_of("status", OPEN_HANDOFF_STATUSES)  # status IN ('waiting', 'taken')
+
+
+class Handoff(Base):
+    """A conversation handed to a person, with the context package that went with it.
+
+    At most one open (waiting or taken) handoff per conversation: a partial
+    unique index. No foreign key to ``clients``, like ``case_outbox``: the rows
+    survive a reseed of the demo bank.
+    """
+
+    __tablename__ = "handoffs"
+
+    id = Column(String(20), primary_key=True)  # HO- + 12 random upper-case hex digits
+    conversation_id = Column(String(80), nullable=False, index=True)  # the Rasa sender id
+    client_id = Column(String(8), index=True)  # None: not verified
+    channel = Column(String(16), nullable=False)
+    reason = Column(String(32), nullable=False)
+    urgent = Column(Boolean, nullable=False)
+    target_kind = Column(String(16), nullable=False)
+    target_id = Column(String(32), nullable=False)  # an RM id or the contact center's queue id
+    target_name = Column(String(32), nullable=False)
+    notify_rm_id = Column(String(8))
+    status = Column(String(12), nullable=False)
+    created_at = Column(UtcDateTime(), nullable=False)
+    reply_expected_by = Column(UtcDateTime(), nullable=False)
+    taken_by = Column(String(64))
+    taken_by_role = Column(String(8))
+    taken_at = Column(UtcDateTime())
+    ended_at = Column(UtcDateTime())
+    ended_by = Column(String(64))
+    package = Column(Text, nullable=False)  # the ContextPackage as JSON, masked
+
+    __table_args__ = (
+        CheckConstraint(one_of("reason", HANDOFF_REASONS), name="reason"),
+        CheckConstraint(one_of("target_kind", HANDOFF_TARGET_KINDS), name="target_kind"),
+        CheckConstraint(one_of("status", HANDOFF_STATUSES), name="status"),
+        Index("uq_handoffs_open_conversation", "conversation_id", unique=True,
+              sqlite_where=text(_OPEN_HANDOFF), postgresql_where=text(_OPEN_HANDOFF)),
+        Index(None, "status", "reply_expected_by"),  # the queues: open ones by due time
+    )
+
+
+class HandoffMessage(Base):
+    """A line of the conversation while a person holds it (masked, at most 2000 characters)."""
+
+    __tablename__ = "handoff_messages"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(String(20), ForeignKey("handoffs.id"), nullable=False, index=True)
+    at = Column(UtcDateTime(), nullable=False)
+    sender = Column(String(8), nullable=False)
+    sender_id = Column(String(64))
+    sender_name = Column(String(32))
+    text = Column(Text, nullable=False)
+
+    __table_args__ = (CheckConstraint(one_of("sender", HANDOFF_MESSAGE_SENDERS), name="sender"),)
+
+
+class CsatRating(Base):
+    """A client's 1–5 rating of a conversation, with the handoff it rates when there was one."""
+
+    __tablename__ = "csat_ratings"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(80), nullable=False, index=True)
+    client_id = Column(String(8))
+    handoff_id = Column(String(20), ForeignKey("handoffs.id"), index=True)
+    score = Column(SmallInteger, nullable=False)
+    comment = Column(Text)  # masked, at most 500 characters
+    created_at = Column(UtcDateTime(), nullable=False)
+
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+
+class WebhookOutbox(Base):
+    """Handoff events on their way to the contact center's webhook (``bot.handoff.webhook``).
+
+    Like ``case_outbox``: written in the handoff's transaction, kept after
+    delivery; the idempotency key goes with every attempt.
+    """
+
+    __tablename__ = "webhook_outbox"
+
+    id = Column(Integer, primary_key=True)
+    idempotency_key = Column(String(64), nullable=False, unique=True)
+    event = Column(String(32), nullable=False)
+    handoff_id = Column(String(20), nullable=False)
+    payload = Column(Text, nullable=False)  # JSON, masked
+    created_at = Column(UtcDateTime(), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UtcDateTime(), nullable=False)
+    delivered_at = Column(UtcDateTime())
+    last_error = Column(String(64))  # an error class or HTTP status, never message text
+
+    __table_args__ = (Index(None, "delivered_at", "next_attempt_at"),)  # what the sender delivers next

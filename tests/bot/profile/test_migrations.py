@@ -67,6 +67,13 @@ def test_every_query_filter_has_an_index() -> None:
         ("case_outbox", ("delivered_at", "next_attempt_at")),
         ("appointments", ("rm_id", "starts_at")),
         ("appointments", ("client_id", "starts_at")),
+        ("handoffs", ("conversation_id",)),
+        ("handoffs", ("client_id",)),
+        ("handoffs", ("status", "reply_expected_by")),
+        ("handoff_messages", ("handoff_id",)),
+        ("csat_ratings", ("conversation_id",)),
+        ("csat_ratings", ("handoff_id",)),
+        ("webhook_outbox", ("delivered_at", "next_attempt_at")),
     ]
     assert [item for item in wanted if item not in leading] == []
     fx = Base.metadata.tables["fx_rates"]
