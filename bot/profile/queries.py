@@ -105,13 +105,12 @@ class ManagerView:
     backup_rm_id: Optional[str]
 
     def is_working(self, at: datetime) -> bool:
-        """On duty, on a working day, within working hours (branch time) at the aware ``at``."""
-        local = at.astimezone(_BRANCH_TIME)
-        return (
-            self.status == "on_duty"
-            and str(local.isoweekday()) in self.work_days
-            and self.work_start <= local.time() < self.work_end
-        )
+        """On duty, on a working day of theirs that is no public holiday (adjusted working days
+        count), within their hours, at the aware ``at``: the test handoff routing uses, so the
+        backup RM covers exactly when the handoffs go to them."""
+        from bot.handoff.routing import at_work  # imported here: routing reads this module's records
+
+        return at_work(self, at)
 
 
 def _manager_view(row: RelationshipManager) -> ManagerView:

@@ -352,6 +352,9 @@ def test_store_facts_for_access_rules(session: Session) -> None:
     assert not facts.is_on_duty("RM003", monday_morning.replace(hour=20))
     assert not facts.is_on_duty("RM001", datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI))  # a Sunday
     assert not facts.is_on_duty("RM999", monday_morning)
+    # public holidays close the branch for access as for handoffs; an adjusted working Sunday opens it
+    assert not facts.is_on_duty("RM001", datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI))  # National Day, a Thursday
+    assert facts.is_on_duty("RM001", datetime(2026, 9, 20, 10, 0, tzinfo=SHANGHAI))  # a Sunday worked for it
 
 
 # ----------------------------------------------------------------------- money
