@@ -16,9 +16,15 @@ Commands:
                      migrate the case database to head and serve the case service with uvicorn
                      (URL: $CASE_DATABASE_URL, default var/cases.db; token: $CASE_SERVICE_TOKEN
                      or var/case_service_token)
+  desk [--host 127.0.0.1] [--port $DESK_PORT or 8080]
+                     serve the client's web chat (/) and the advisor desk (/desk) with uvicorn
+                     (Rasa: $RASA_URL, $RASA_API_TOKEN or var/rasa_api_token; Redis: $REDIS_*;
+                     demo login: $DEMO_LOGIN, $DEMO_PASSCODE)
   outbox-sender [--once] [--interval S]
                      deliver the complaints waiting in the profile store's outbox to the case
-                     service, every S seconds (default 2), until stopped
+                     service, and the handoff events to the contact-center webhook when
+                     $CONTACT_CENTER_WEBHOOK_URL is set (with $CONTACT_CENTER_WEBHOOK_SECRET),
+                     every S seconds (default 2), until stopped
 """
 from __future__ import annotations
 
@@ -51,6 +57,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     case_service = commands.add_parser("case-service")
     case_service.add_argument("--host", default="127.0.0.1")
     case_service.add_argument("--port", type=int, default=8090)
+    desk = commands.add_parser("desk")
+    desk.add_argument("--host", default="127.0.0.1")
+    desk.add_argument("--port", type=int, default=int(os.environ.get("DESK_PORT") or 8080))
     outbox_sender = commands.add_parser("outbox-sender")
     outbox_sender.add_argument("--once", action="store_true")
     outbox_sender.add_argument("--interval", type=float, default=2.0)
@@ -98,20 +107,34 @@ def main(argv: Optional[List[str]] = None) -> int:
         from bot.case_service.serve import serve
 
         serve(args.host, args.port)
+    elif args.command == "desk":
+        from bot.desk.serve import serve as serve_desk
+
+        serve_desk(args.host, args.port)
     elif args.command == "outbox-sender":
         import asyncio
+        from contextlib import AsyncExitStack
 
         from bot.cases.client import CaseClient
-        from bot.cases.delivery import run_sender
+        from bot.handoff.webhook import WebhookConfig, WebhookConfigError, open_http
         from bot.masking import install_log_masking
+        from bot.outbox_sender import run_outbox_sender
         from bot.profile.store import profile_session
 
         install_log_masking()
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        try:
+            webhook = WebhookConfig.from_environment(os.environ)
+        except WebhookConfigError as error:
+            print(f"outbox-sender: {error}", file=sys.stderr)
+            return 2
 
         async def send() -> None:
-            async with CaseClient.from_environment(os.environ) as client:
-                await run_sender(profile_session, client, interval=args.interval, once=args.once)
+            async with AsyncExitStack() as stack:
+                client = await stack.enter_async_context(CaseClient.from_environment(os.environ))
+                webhook_http = await stack.enter_async_context(open_http(webhook)) if webhook else None
+                await run_outbox_sender(profile_session, client, webhook, webhook_http, interval=args.interval,
+                                        once=args.once)
 
         try:
             asyncio.run(send())
