@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.confirmation import other_questions_dropped, proposed_just_before
+from actions.replies import moment_text
 from actions.verified import ClientRequest, VerifiedClientAction
 from bot import clock
 from bot.appointments.availability import Availability, Schedule
@@ -95,10 +96,7 @@ def _reference_named(request: ClientRequest) -> Optional[str]:
 
 # ---------------------------------------------------------------- rendering
 def _when(domain: Mapping[str, Any], slots: Slots, moment: datetime) -> str:
-    local = moment.astimezone(clock.BANK_TIME)
-    return render(domain, "utter_appointment_when", slots, month=local.month, day=local.day,
-                  weekday=render(domain, f"utter_weekday_{local.isoweekday()}", slots),
-                  time=local.strftime("%H:%M"))
+    return moment_text(domain, slots, moment)
 
 
 def _person(slots: Slots, name: str) -> str:

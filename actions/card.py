@@ -15,7 +15,7 @@ import json
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ __all__ = ["CARD_LOSS_PENDING", "URGENT_HANDOFF", "ActionReportCardLoss"]
 
 CARD_LOSS_PENDING = "card_loss_pending"  # the tail the client is asked to confirm freezing
 URGENT_HANDOFF = "urgent_handoff"  # a person must follow up soon (the handoff routes it)
+HAND_OFF = "action_hand_off"
 
 
 def _card_label(domain: Mapping[str, Any], slots: Mapping[str, Any], card: AccountView) -> str:
@@ -126,7 +127,8 @@ class ActionReportCardLoss(VerifiedClientAction):
             dispatcher.utter_message(response="utter_card_loss_already_frozen", card=label)
         else:
             dispatcher.utter_message(response="utter_card_loss_frozen", card=label)
-        return [SlotSet(CARD_LOSS_PENDING, None), SlotSet(URGENT_HANDOFF, True)]
+        # the card is safe; a person follows up at once (replacement, the transactions to check)
+        return [SlotSet(CARD_LOSS_PENDING, None), SlotSet(URGENT_HANDOFF, True), FollowupAction(HAND_OFF)]
 
     @staticmethod
     def _cancelled(

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.orm import Session
@@ -52,6 +52,7 @@ CONTACT_TIME = "complaint_contact_time"
 CONFIRMED = "complaint_confirmed"
 SEVERITY = "complaint_severity"
 HANDOFF_REASON = "handoff_reason"
+HAND_OFF = "action_hand_off"
 FORM_SLOTS = (CATEGORY, DETAILS, AMOUNT, CONTACT_TIME, CONFIRMED, SEVERITY)
 NO_AMOUNT = "none"
 HIGH_SEVERITY_HANDOFF = "complaint_high_severity"
@@ -299,4 +300,5 @@ class ActionSubmitComplaint(VerifiedClientAction):
                 who=who, contact_time=in_script(str(slots.get(CONTACT_TIME) or ""), slots.get("script")),
                 urgent=urgent,
             )
-        return done + ([SlotSet(HANDOFF_REASON, HIGH_SEVERITY_HANDOFF)] if high else [])
+        # a high-severity complaint goes to a person at once, with the complaint in the context package
+        return done + ([SlotSet(HANDOFF_REASON, HIGH_SEVERITY_HANDOFF), FollowupAction(HAND_OFF)] if high else [])

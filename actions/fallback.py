@@ -4,6 +4,10 @@ Rasa's built-in ``action_default_ask_affirmation`` asks "Did you mean …?" in
 English. This one offers the most likely services as buttons labelled from the
 domain's ``utter_label_<intent>`` responses, plus "都不是" (→ out_of_scope,
 which moves the fallback on to asking for a rephrase, then to a person).
+
+When the fallback is itself a reason for a person (``bot.handoff.triggers``: an
+elderly client's first fallback, or a second fallback in a row) the client is
+handed to a person at once instead of being offered guesses.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import hand_off, reason_to_hand_off
 from bot.responses import response_text
 
 MAX_SUGGESTIONS = 3
@@ -25,6 +30,9 @@ class ActionDefaultAskAffirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        reason = reason_to_hand_off(tracker)
+        if reason is not None:
+            return await hand_off(dispatcher, tracker, domain, reason)
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         slots = tracker.current_slot_values()
         buttons = []

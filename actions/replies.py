@@ -8,11 +8,13 @@ turns 折合 into 摺合 on a second pass). :func:`fill` converts the data value
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Mapping
 
-from bot.responses import in_script, response_text
+from bot import clock
+from bot.responses import in_script, render, response_text
 
-__all__ = ["fill"]
+__all__ = ["fill", "moment_text"]
 
 
 def fill(domain: Mapping[str, Any], slots: Mapping[str, Any], response: str,
@@ -25,3 +27,11 @@ def fill(domain: Mapping[str, Any], slots: Mapping[str, Any], response: str,
     values = {key: in_script(value, script) if isinstance(value, str) else value for key, value in data.items()}
     values.update(parts)
     return template.format(**values)
+
+
+def moment_text(domain: Mapping[str, Any], slots: Mapping[str, Any], moment: datetime) -> str:
+    """An aware moment as the client reads it, in bank time: 11月27日（周五）15:00."""
+    local = clock.in_bank_time(moment)
+    return render(domain, "utter_appointment_when", slots, month=local.month, day=local.day,
+                  weekday=render(domain, f"utter_weekday_{local.isoweekday()}", slots),
+                  time=local.strftime("%H:%M"))
