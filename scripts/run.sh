@@ -41,14 +41,29 @@ if [ "${1:-}" = "--shell" ]; then
   exit 0
 fi
 
+# Rasa's HTTP API (tracker events, trigger_intent) is how the desk server pauses and resumes
+# conversations; it is closed to anyone without this token (made once, kept in var/)
+if [ -z "${RASA_API_TOKEN:-}" ]; then
+  [ -s var/rasa_api_token ] || (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' >var/rasa_api_token)
+  RASA_API_TOKEN=$(cat var/rasa_api_token)
+fi
+export RASA_API_TOKEN
 $rasa run --model models/current.tar.gz --endpoints endpoints.yml \
-  --credentials credentials.yml --port "$RASA_PORT" >var/log/rasa.log 2>&1 &
+  --credentials credentials.yml --port "$RASA_PORT" --enable-api --auth-token "$RASA_API_TOKEN" \
+  >var/log/rasa.log 2>&1 &
 pids+=($!)
 wait_for "http://localhost:$RASA_PORT/" "The Rasa server" 180
+
+# the client's web chat and the advisor desk (one web server)
+.venv/bin/python -m bot desk --port "$DESK_PORT" >var/log/desk.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$DESK_PORT/health" "The desk server" 60
 
 cat <<MSG
 
   The assistant is running.
+    Web chat (clients)          http://localhost:$DESK_PORT/        demo client C000001, passcode: README "Demo logins"
+    Advisor desk (RM, agents)   http://localhost:$DESK_PORT/desk    demo RM001 or agent CC001, same passcode
     Rasa server, REST channel   http://localhost:$RASA_PORT/webhooks/rest/webhook (anonymous)
     Rasa server, app channel    http://localhost:$RASA_PORT/webhooks/app/webhook (signed token)
     Action server               http://localhost:$ACTION_PORT/webhook
@@ -63,7 +78,7 @@ cat <<MSG
     curl -s localhost:$RASA_PORT/webhooks/app/webhook -H 'Content-Type: application/json' \\
       -d "{\\"sender\\": \\"phone\\", \\"message\\": \\"我的账户余额是多少\\", \\"metadata\\": {\\"token\\": \\"\$TOKEN\\"}}"
   or stop this (Ctrl-C) and run: make shell
-  Logs: var/log/rasa.log, var/log/actions.log, var/log/case-service.log, var/log/outbox-sender.log
+  Logs: var/log/rasa.log, var/log/actions.log, var/log/desk.log, var/log/case-service.log, var/log/outbox-sender.log
 
 MSG
 wait -n "${pids[@]}"

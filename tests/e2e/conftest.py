@@ -14,7 +14,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Iterator, List
+from typing import Dict, Iterator, List
 
 import httpx
 import pytest
@@ -30,6 +30,10 @@ REDIS_PORT = int(os.environ.get("REDIS_PORT", "6379"))
 REDIS_DB = 1  # the tests' own database, apart from `make run`'s
 CASE_SERVICE_PORT = int(os.environ.get("TEST_CASE_SERVICE_PORT", "18090"))
 CASE_SERVICE_TOKEN = "e2e-case-service-token-" + "e" * 40
+RASA_API_TOKEN = "e2e-rasa-api-token-" + "r" * 40
+DESK_PORT = int(os.environ.get("TEST_DESK_PORT", "18080"))
+DEMO_PASSCODE = "e2e-demo-passcode"
+MODEL = ROOT / "models" / "current.tar.gz"
 
 
 def _wait(url: str, seconds: int, process: subprocess.Popen, log: Path) -> None:
@@ -109,13 +113,61 @@ def case_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServi
     service.stop()
 
 
+class Assistant:
+    """The action server and the Rasa server (with its HTTP API, token-protected) on the tests'
+    ports; tests may restart the Rasa server (the tracker store keeps the conversations)."""
+
+    def __init__(self, env: Dict[str, str]) -> None:
+        self.env = env
+        self.url = f"http://localhost:{RASA_PORT}"
+        self.webhook = f"{self.url}/webhooks/rest/webhook"
+        self.logs = ROOT / "var" / "log"
+        self.actions: subprocess.Popen | None = None
+        self.server: subprocess.Popen | None = None
+
+    def start_actions(self) -> None:
+        log = self.logs / "e2e-actions.log"
+        self.actions = subprocess.Popen(
+            [RASA, "run", "actions", "--actions", "actions", "--port", str(ACTION_PORT)],
+            cwd=ROOT, env=self.env, stdout=log.open("a"), stderr=subprocess.STDOUT)
+        _wait(f"http://localhost:{ACTION_PORT}/health", 90, self.actions, log)
+
+    def start_rasa(self) -> None:
+        log = self.logs / "e2e-rasa.log"
+        self.server = subprocess.Popen(
+            [RASA, "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+             "--credentials", "credentials.yml", "--port", str(RASA_PORT),
+             "--enable-api", "--auth-token", RASA_API_TOKEN],
+            cwd=ROOT, env=self.env, stdout=log.open("a"), stderr=subprocess.STDOUT)
+        _wait(f"{self.url}/", 240, self.server, log)
+
+    def stop_rasa(self) -> None:
+        _stop(self.server)
+
+    def stop(self) -> None:
+        _stop(self.server)
+        _stop(self.actions)
+
+    def tracker(self, conversation_id: str) -> dict:
+        response = httpx.get(f"{self.url}/conversations/{conversation_id}/tracker",
+                             params={"token": RASA_API_TOKEN}, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def _stop(process: "subprocess.Popen | None") -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @pytest.fixture(scope="session")
-def assistant(redis_client, profile_url, case_service) -> Iterator[str]:
-    model = ROOT / "models" / "current.tar.gz"
-    assert model.exists(), "no trained model: run `make train`"
-    logs = ROOT / "var" / "log"
-    logs.mkdir(parents=True, exist_ok=True)
-    env = {
+def services_env(redis_client, profile_url, case_service) -> Dict[str, str]:
+    """The environment every process of the assistant runs with in the tests."""
+    return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "ACTION_PORT": str(ACTION_PORT),
@@ -126,33 +178,64 @@ def assistant(redis_client, profile_url, case_service) -> Iterator[str]:
         "PROFILE_DATABASE_URL": profile_url,
         "CASE_SERVICE_URL": case_service.url,
         "CASE_SERVICE_TOKEN": CASE_SERVICE_TOKEN,
+        "RASA_URL": f"http://localhost:{RASA_PORT}",
+        "RASA_API_TOKEN": RASA_API_TOKEN,
     }
-    processes: List[subprocess.Popen] = []
+
+
+@pytest.fixture(scope="session")
+def running(services_env) -> Iterator[Assistant]:
+    """The real assistant: action server and Rasa server (HTTP API on)."""
+    assert MODEL.exists(), "no trained model: run `make train`"
+    assistant = Assistant(services_env)
+    assistant.logs.mkdir(parents=True, exist_ok=True)
     try:
-        action_log = logs / "e2e-actions.log"
-        actions = subprocess.Popen(
-            [RASA, "run", "actions", "--actions", "actions", "--port", str(ACTION_PORT)],
-            cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
-        )
-        processes.append(actions)
-        rasa_log = logs / "e2e-rasa.log"
-        server = subprocess.Popen(
-            [RASA, "run", "--model", str(model), "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml", "--port", str(RASA_PORT)],
-            cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
-        )
-        processes.append(server)
-        _wait(f"http://localhost:{ACTION_PORT}/health", 90, actions, action_log)
-        _wait(f"http://localhost:{RASA_PORT}/", 240, server, rasa_log)
-        yield f"http://localhost:{RASA_PORT}/webhooks/rest/webhook"
+        assistant.start_actions()
+        assistant.start_rasa()
+        yield assistant
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        assistant.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(running: Assistant) -> str:
+    """The REST channel's webhook of the running assistant."""
+    return running.webhook
+
+
+class Desk:
+    """``python -m bot desk`` (the web chat and the advisor desk) beside the running assistant."""
+
+    def __init__(self, env: Dict[str, str]) -> None:
+        self.url = f"http://localhost:{DESK_PORT}"
+        self.env = {**env, "DESK_PORT": str(DESK_PORT), "DEMO_PASSCODE": DEMO_PASSCODE}
+        self.log = ROOT / "var" / "log" / "e2e-desk.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "desk", "--port", str(DESK_PORT)],
+            cwd=ROOT, env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+        _wait(f"{self.url}/health", 60, self.process, self.log)
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+    def login(self, user_id: str) -> str:
+        response = httpx.post(f"{self.url}/api/login", json={"user_id": user_id, "passcode": DEMO_PASSCODE},
+                              timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()["token"]
+
+
+@pytest.fixture(scope="session")
+def desk(running: Assistant) -> Iterator[Desk]:
+    server = Desk(running.env)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
