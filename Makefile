@@ -13,6 +13,8 @@ export ACTION_PORT ?= 5055
 export RASA_PORT ?= 5005
 export CASE_SERVICE_PORT ?= 8090
 export CASE_SERVICE_URL ?= http://127.0.0.1:$(CASE_SERVICE_PORT)
+export DESK_PORT ?= 8080
+export RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
 export REDIS_HOST ?= localhost
 export REDIS_PORT ?= 6379
 export REDIS_DB ?= 0
@@ -22,7 +24,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help setup lookups train redis run shell test validate bench-nlu choose-threshold clean
-.PHONY: profile-db bench-profile postgres
+.PHONY: profile-db bench-profile postgres chromium
 
 help:
 	@echo "make run        set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -73,7 +75,11 @@ shell: train redis profile-db
 validate: setup lookups
 	$(RASA) data validate --config config.yml --domain domain --data data
 
-test: train redis postgres profile-db
+# Debian's chromium (and a Chinese font) for the browser tests, installed when absent
+chromium:
+	scripts/chromium.sh >/dev/null
+
+test: train redis postgres profile-db chromium
 	PROFILE_TEST_POSTGRES_URL=$${PROFILE_TEST_POSTGRES_URL:-$$(scripts/postgres.sh url)} scripts/test.sh
 
 bench-nlu: setup lookups

@@ -60,7 +60,6 @@ from bot.handoff.live import publish_queue_change, redis_from_environment
 from bot.handoff.desk_texts import load_desk_texts
 from bot.handoff.package import build_package, client_360, transcript_from_events
 from bot.handoff.store import HandoffRecord, open_handoff, open_handoff_of
-from bot.handoff.triggers import FALLBACK_INTENTS
 from bot.handoff.webhook import HANDOFF_CREATED, WebhookConfig, enqueue_if_configured, webhook_payload
 from bot.identity import Role
 from bot.profile.queries import ClientSummary, client_summary, holdings_of
@@ -79,6 +78,7 @@ HANDOFF_REASON = "handoff_reason"
 URGENT_HANDOFF = "urgent_handoff"
 CASE_LOOKUP_TIMEOUT_SECONDS = 1.5  # the client is waiting: the package says "unknown" rather than wait longer
 _FRAUD_CATEGORY = "card_fraud"
+TWO_STAGE_FALLBACK = "action_two_stage_fallback"  # the loop that runs action_default_fallback at its end
 # the contact-center webhook, read at start-up: a half-set configuration stops the action server
 # with a message naming the variable, rather than failing a client's handoff later
 WEBHOOK = WebhookConfig.from_environment(os.environ)
@@ -257,8 +257,8 @@ class ActionDefaultFallback(Action):
     """The end of the two-stage fallback (suggestions, then a rephrase, both missed): a person.
 
     Rasa also runs this action when no policy is confident of the next action (the
-    core fallback); there the message is not a fallback, and the bot says it did not
-    follow and forgets the message, as Rasa's own default action does.
+    core fallback, outside the two-stage loop); there the bot says it did not follow
+    and forgets the message, as Rasa's own default action does.
     """
 
     def name(self) -> Text:
@@ -266,7 +266,7 @@ class ActionDefaultFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        if latest_intent(tracker) not in FALLBACK_INTENTS:
+        if tracker.active_loop_name != TWO_STAGE_FALLBACK:
             dispatcher.utter_message(response="utter_default")
             return [UserUtteranceReverted()]
         return await hand_off(dispatcher, tracker, domain, HandoffReason.REPEATED_FALLBACK)

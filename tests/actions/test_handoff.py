@@ -158,8 +158,9 @@ def test_a_first_fallback_offers_guesses_and_a_second_in_a_row_a_person(domain, 
 
 
 def test_the_end_of_the_two_stage_fallback_is_a_person_but_a_core_fallback_is_not(domain, factory):
-    _, events, _ = hand_off(domain, "C000001", text="说不清楚", intent="nlu_fallback",
-                            action=ActionDefaultFallback())
+    tracker = verified_tracker("C000001", "/out_of_scope", "out_of_scope")  # "none of these", twice
+    tracker.active_loop = {"name": "action_two_stage_fallback"}
+    _, events = run_action(ActionDefaultFallback(), tracker, domain)
     assert paused(events) and stored(factory, "client:C000001").reason == "repeated_fallback"
     messages, events, _ = hand_off(domain, "C000003", text="查余额", intent="check_balance",
                                    action=ActionDefaultFallback())

@@ -1,4 +1,5 @@
-"""Starts the real assistant (case service + action server + Rasa server + Redis) for the session.
+"""Starts the real assistant (case service + action server + Rasa server + Redis + desk server)
+for the session, once for the e2e and the browser tests (a plugin: ``tests/conftest.py``).
 
 The profile store is a copy of the demo bank (``var/profile.db``, or the store
 at ``$PROFILE_DATABASE_URL`` when it is not SQLite), so what the tests submit
