@@ -11,6 +11,7 @@ desk shows it with the handoff.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -37,7 +38,6 @@ CSAT_COMMENT = "csat_comment"
 NO_COMMENT = "-"  # the slot's value when the client skipped the comment (domain/handoff.yml)
 MAX_COMMENT_CHARS = 500
 ASK_RESPONSE = "utter_ask_csat"
-HAND_OFF = "action_hand_off"
 
 
 def _asked_since_last_rating(tracker: Tracker) -> bool:
@@ -55,11 +55,17 @@ def _rated_since_last_handoff(tracker: Tracker) -> bool:
     """Whether a rating was stored in this session after the last handoff (or at all, without one)."""
     handed_off = rated = -1
     for index, event in enumerate(session_events(tracker)):
-        if event.get("event") == "action" and event.get("name") == HAND_OFF:
+        if event.get("event") == "pause":  # every handoff pauses, whichever action opened it
             handed_off = index
         elif event.get("event") == "slot" and event.get("name") == CSAT_ID and event.get("value"):
             rated = index
     return rated > handed_off
+
+
+def _session_started_at(tracker: Tracker) -> Optional[datetime]:
+    """When the conversation session being rated started (its session_started event), if known."""
+    started = [event.get("timestamp") for event in tracker.events if event.get("event") == "session_started"]
+    return datetime.fromtimestamp(started[-1], tz=timezone.utc) if started and started[-1] else None
 
 
 def _score(tracker: Tracker) -> Optional[int]:
@@ -105,7 +111,8 @@ class ActionRecordCsat(Action):
         client_id = principal.subject_id if principal is not None and principal.role is Role.CLIENT else None
         try:
             with profile_session() as session:
-                rating = record_csat(session, tracker.sender_id, client_id, score, clock.bank_now())
+                rating = record_csat(session, tracker.sender_id, client_id, score, clock.bank_now(),
+                                     since=_session_started_at(tracker))
                 session.commit()
         except SQLAlchemyError as error:
             logger.error("rating not stored: %s", type(error).__name__)

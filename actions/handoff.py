@@ -16,9 +16,10 @@ fallback (``actions.fallback``). It
    tracker events API (rasa issue 8119) and triggers ``EXTERNAL_handback`` or
    ``EXTERNAL_handoff_closed``.
 
-A person can answer in the conversation only on a channel that carries their
-replies back (:data:`LIVE_CHANNELS`); elsewhere the client is given the
-hotline and nothing pauses. When the handoff cannot be stored the client is
+A person can answer in the conversation only for a verified client on a
+channel that carries their replies back (:data:`LIVE_CHANNELS`); a guest, or
+any other channel, is given the hotline and nothing pauses; staff (an RM
+typing to the assistant) are pointed to the desk. When the handoff cannot be stored the client is
 given the hotline too, and the bot keeps answering.
 """
 from __future__ import annotations
@@ -31,7 +32,14 @@ from typing import Any, Dict, List, Optional, Sequence, Text
 
 import redis
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import (
+    ActionExecuted,
+    ActiveLoop,
+    ConversationPaused,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+)
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -67,7 +75,7 @@ from bot.profile.store import profile_session
 from bot.responses import in_script, render
 
 __all__ = ["LIVE_CHANNELS", "HANDOFF_ID", "live_redis", "session_events", "signals_of", "hand_off", "reason_to_hand_off",
-           "ActionHandOff", "ActionDefaultFallback", "ActionHandBack", "ActionHandoffClosed"]
+           "ActionHandOff", "ActionDefaultFallback", "ActionHandBack", "ActionHandoffClosed", "ActionSessionStart"]
 
 logger = logging.getLogger(__name__)
 
@@ -206,10 +214,15 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, domain: D
                    reason: Optional[HandoffReason] = None) -> List[Dict[Text, Any]]:
     """Hand the conversation to a person (see the module docstring); the events to return."""
     slots = tracker.current_slot_values()
-    if tracker.get_latest_input_channel() not in LIVE_CHANNELS:
-        dispatcher.utter_message(response="utter_handoff_by_phone")
+    principal = verified_principal(tracker)
+    if principal is not None and principal.role is not Role.CLIENT:  # staff use the desk, not a handoff
+        dispatcher.utter_message(response="utter_client_service_only")
         return []
     client_id = _client_id(tracker)
+    if tracker.get_latest_input_channel() not in LIVE_CHANNELS or client_id is None:
+        # no person can answer here: the anonymous channels, a guest without a login
+        dispatcher.utter_message(response="utter_handoff_by_phone")
+        return []
     cases = await _open_cases(client_id) if client_id else None
     now = clock.bank_now()
     try:
@@ -301,3 +314,25 @@ class ActionHandoffClosed(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_handoff_closed")
         return _returned(tracker)
+
+
+class ActionSessionStart(Action):
+    """Rasa's session start (slots carried over, as ``session_config`` asks), which also keeps a
+    conversation a person holds paused: a new session after 60 idle minutes would otherwise
+    end the pause, and the bot would answer while the person still holds the conversation."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        carried = [SlotSet(name, value) for name, value in tracker.current_slot_values().items()
+                   if value is not None]
+        events = [SessionStarted(), *carried, ActionExecuted("action_listen")]
+        try:
+            with profile_session() as session:
+                held = open_handoff_of(session, tracker.sender_id) is not None
+        except SQLAlchemyError as error:
+            logger.error("session start could not check for a handoff: %s", type(error).__name__)
+            held = False
+        return events + [ConversationPaused()] if held else events

@@ -27,7 +27,7 @@ from typing import Any, Dict, Optional, Text, Union
 
 from sanic.request import Request
 
-from bot.channels.rest import MAX_SENDER_LENGTH, SafeRestInput, tolerant_payload
+from bot.channels.rest import SafeRestInput, posted_sender, tolerant_payload
 from bot.identity import InvalidToken, Principal, TokenExpired, load_secret, unverified_metadata, verify_token
 from bot.masking import install_log_masking
 
@@ -81,8 +81,7 @@ class AppInput(SafeRestInput):
         principal = self._identity(req).principal
         if principal is not None:
             return principal.conversation_id
-        sender = await super()._extract_sender(req)
-        return f"{GUEST_PREFIX}{sender}"[: len(GUEST_PREFIX) + MAX_SENDER_LENGTH]
+        return f"{GUEST_PREFIX}{posted_sender(req)}"
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         identity = self._identity(request)

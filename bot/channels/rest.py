@@ -42,16 +42,26 @@ def tolerant_payload(request: Request) -> Dict[str, Any]:
     return payload
 
 
+REST_PREFIX = "rest:"
+
+
+def posted_sender(request: Request) -> str:
+    """The ``sender`` as posted (trimmed, cut to :data:`MAX_SENDER_LENGTH`), or a fresh anonymous id."""
+    sender = tolerant_payload(request).get("sender")
+    if isinstance(sender, (str, int)) and str(sender).strip():
+        return str(sender).strip()[:MAX_SENDER_LENGTH]
+    return f"anonymous-{uuid.uuid4().hex}"
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
-        sender = tolerant_payload(req).get("sender")
-        if isinstance(sender, (str, int)) and str(sender).strip():
-            return str(sender).strip()[:MAX_SENDER_LENGTH]
-        return f"anonymous-{uuid.uuid4().hex}"
+        # a namespace of its own: a posted sender of "client:C000001" must never reach (write into,
+        # or restart) a verified client's conversation
+        return f"{REST_PREFIX}{posted_sender(req)}"
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = tolerant_payload(req).get("message")

@@ -21,7 +21,7 @@ too. Rasa down: 503.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from fastapi import APIRouter, Depends, Request
@@ -57,6 +57,9 @@ async def append_best_effort(services: DeskServices, conversation_id: str, event
     return True
 
 
+RECENTLY_ENDED = timedelta(minutes=30)  # how long a page reload still shows an ended handoff's messages
+
+
 def _keep_while_held(session: Session, principal: Principal, text: str, now: datetime,
                      services: DeskServices) -> Optional[Tuple[Dict[str, Any], Dict[str, Any], str]]:
     """Stores the message when a handoff is open: (state, message, handoff id); None otherwise."""
@@ -75,8 +78,11 @@ def _open_state(session: Session, conversation_id: str, services: DeskServices) 
 
 
 def _history(session: Session, conversation_id: str, services: DeskServices) -> Dict[str, Any]:
-    record = store.open_handoff_of(session, conversation_id)
-    if record is None:
+    """The open handoff's messages; or, just after a hand-back or close, the ended one's (the bot's
+    "I am back" and the rating buttons reach a page that was reloading when they were sent)."""
+    record = store.latest_handoff_of(session, conversation_id)
+    if record is None or (not record.open and (record.ended_at is None
+                                               or services.clock() - record.ended_at > RECENTLY_ENDED)):
         return {"messages": [], "handoff": None}
     names = Names(session, services.agents)
     return {"messages": [message_json(message) for message in store.messages_of(session, record.id)],

@@ -43,7 +43,7 @@ from bot.cases.types import Case
 from bot.clock import BANK_TIME
 from bot.desk.auth import Caller, desk_caller
 from bot.desk.chat import append_best_effort
-from bot.desk.inputs import json_object, message_text, short_text
+from bot.desk.inputs import button_payload, json_object, message_text, short_text
 from bot.desk.rasa_client import LISTEN, RESUME, BotMessage, RasaFailure, agent_event
 from bot.desk.services import DeskServices, in_session, services_of
 from bot.desk.streams import open_subscription, sse_response
@@ -157,17 +157,28 @@ def _reply(session: Session, principal: Principal, handoff_id: str, text: str, n
 
 
 # ---------------------------------------------------------------- hand back and close
-def _end(session: Session, principal: Principal, handoff_id: str, status: "store.HandoffStatus", now: datetime,
-         services: DeskServices) -> Tuple[Dict[str, Any], Dict[str, Any], str, bool]:
-    """Ends the handoff in SQL: (queue item, state, conversation, ended now). A second call by whoever
-    ended it the same way answers ``ended now`` False, so the caller resumes Rasa again."""
+def _endable(session: Session, principal: Principal, handoff_id: str, status: "store.HandoffStatus",
+             now: datetime) -> Tuple[str, bool]:
+    """(conversation, already ended): whether ``principal`` may end the handoff ``status``. Only the
+    holder ends an open one; the same call again by whoever ended it is a retry (Rasa is resumed
+    again, nothing else changes)."""
     record = _visible(session, principal, handoff_id, now)
-    if not record.open:
-        again = (value_of(record.status) == status.value and record.ended_by == principal.subject_id
-                 and store.open_handoff_of(session, record.conversation_id) is None)
-        if not again:
-            raise DeskError(409, "handoff_ended")
-        ended_now = False
+    if record.open:
+        if not record.held_by(principal):
+            raise DeskError(403, "not_holder")
+        return record.conversation_id, False
+    again = (value_of(record.status) == status.value and record.ended_by == principal.subject_id
+             and store.open_handoff_of(session, record.conversation_id) is None)
+    if not again:
+        raise DeskError(409, "handoff_ended")
+    return record.conversation_id, True
+
+
+def _end(session: Session, principal: Principal, handoff_id: str, status: "store.HandoffStatus", now: datetime,
+         services: DeskServices, already_ended: bool) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """Ends the handoff in SQL (with the webhook's event): (queue item, state)."""
+    if already_ended:
+        record = _visible(session, principal, handoff_id, now)
     else:
         try:
             record = store.end(session, handoff_id, principal, status, now)
@@ -177,32 +188,43 @@ def _end(session: Session, principal: Principal, handoff_id: str, status: "store
             raise DeskError(403, "not_holder") from None
         except store.HandoffConflict:
             raise DeskError(409, "handoff_ended") from None
-        ended_now = True
     names = Names(session, services.agents)
-    return (queue_item(record, now, names, _reason_labels()), handoff_state(record, names),
-            record.conversation_id, ended_now)
+    return queue_item(record, now, names, _reason_labels()), handoff_state(record, names)
 
 
 def _store_bot_messages(session: Session, handoff_id: str, answers: Sequence[BotMessage],
                         now: datetime) -> List[Dict[str, Any]]:
-    return [message_json(store.add_message(session, handoff_id, "bot", answer.text, now), answer)
+    return [message_json(store.add_message(session, handoff_id, "bot", answer.text, now,
+                                           buttons=[(button.title, button.payload) for button in answer.buttons]))
             for answer in answers if answer.text]
 
 
 async def _hand_over(handoff_id: str, who: Caller, services: DeskServices, status: "store.HandoffStatus",
                      intent: str) -> Dict[str, Any]:
-    item, state, conversation_id, ended_now = await in_session(services, _end, who.principal, handoff_id, status,
-                                                               services.clock(), services)
-    if ended_now:
+    """Rasa resumed first, then the handoff ended in SQL, then the bot told to say so.
+
+    In this order no failure leaves the client unheard: Rasa down at the resume answers 503 and
+    the person still holds the conversation (the client's messages still reach them); the bot
+    resumed but the SQL end not done leaves the desk server gating the client's messages to the
+    person; a failed trigger only means the bot says nothing until the client writes."""
+    conversation_id, already_ended = await in_session(services, _endable, who.principal, handoff_id, status,
+                                                      services.clock())
+    try:
+        await services.rasa.append_events(conversation_id, [RESUME, LISTEN])
+    except RasaFailure:
+        logger.warning("handoff %s: Rasa did not resume; the person still holds it", handoff_id)
+        raise DeskError(503, "handback_pending", {"Retry-After": "3"}) from None
+    item, state = await in_session(services, _end, who.principal, handoff_id, status, services.clock(), services,
+                                   already_ended)
+    if not already_ended:
         await apublish_queue_change(services.redis, handoff_id, status.value, namespace=services.namespace)
         await apublish_to_conversation(services.redis, conversation_id, state, event=HANDOFF_EVENT,
                                        namespace=services.namespace)
     try:
-        await services.rasa.append_events(conversation_id, [RESUME, LISTEN])
         answers = await services.rasa.trigger_intent(conversation_id, intent)
     except RasaFailure:
-        logger.warning("handoff %s ended (%s) but Rasa did not resume; a retry resumes it", handoff_id, status.value)
-        raise DeskError(503, "handback_pending", {"Retry-After": "3"}) from None
+        logger.warning("handoff %s %s; the bot resumed but did not say so", handoff_id, status.value)
+        answers = []
     bot_messages = await in_session(services, _store_bot_messages, handoff_id, answers, services.clock())
     for message in bot_messages:
         await apublish_to_conversation(services.redis, conversation_id, message, namespace=services.namespace)
@@ -381,9 +403,11 @@ async def csat(who: Caller = Depends(desk_caller), services: DeskServices = Depe
 @router.post("/assistant")
 async def assistant(request: Request, who: Caller = Depends(desk_caller),
                     services: DeskServices = Depends(services_of)) -> Dict[str, Any]:
-    text = message_text(await json_object(request))
+    body = await json_object(request)
+    text = message_text(body)
+    payload = button_payload(body)  # "which 王?" buttons name the client; the action checks access again
     try:
-        answers = await services.rasa.send_message(who.token, text, sender="desk")
+        answers = await services.rasa.send_message(who.token, payload or text, sender="desk")
     except RasaFailure:
         raise DeskError(503, "assistant_unavailable", {"Retry-After": "3"}) from None
     at = services.clock()

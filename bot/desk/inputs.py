@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any, Dict, Optional
 
 from fastapi import Request
@@ -46,6 +47,11 @@ async def json_object(request: Request) -> Dict[str, Any]:
     return body
 
 
+def _visible_text(text: str) -> bool:
+    """Whether anything in ``text`` shows: not only format characters (Cf: zero-width, BOM) or spaces."""
+    return any(not char.isspace() and unicodedata.category(char) != "Cf" for char in text)
+
+
 def _clean(value: str) -> str:
     try:
         value.encode("utf-8")
@@ -62,7 +68,7 @@ def message_text(body: Dict[str, Any], field: str = "text") -> str:
     if not isinstance(value, str):
         raise DeskError(400, "unreadable")
     text = _clean(value)
-    if not text:
+    if not _visible_text(text):  # only spaces or invisible characters (zero-width, BOM): nothing to read
         raise DeskError(400, "empty_text")
     if len(text) > MAX_TEXT:
         raise DeskError(400, "too_long", limit=MAX_TEXT)

@@ -55,8 +55,9 @@ class Names:
 
 def message_json(record: MessageRecord, bot_message: Optional[BotMessage] = None) -> Dict[str, Any]:
     """A stored message; a stored bot answer keeps its buttons."""
-    buttons = [{"title": button.title, "payload": button.payload} for button in bot_message.buttons] \
-        if bot_message is not None else []
+    buttons = ([{"title": button.title, "payload": button.payload} for button in bot_message.buttons]
+               if bot_message is not None else
+               [{"title": title, "payload": payload} for title, payload in record.buttons])
     return {"id": f"m{record.id}", "from": value_of(record.sender), "text": record.text, "buttons": buttons,
             "at": iso(record.at), "sender_name": record.sender_name}
 

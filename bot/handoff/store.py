@@ -34,7 +34,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -65,6 +65,7 @@ __all__ = [
     "new_handoff_id",
     "open_handoff",
     "open_handoff_of",
+    "latest_handoff_of",
     "handoff_by_id",
     "take",
     "add_message",
@@ -167,6 +168,7 @@ class MessageRecord:
     sender_id: Optional[str]
     sender_name: Optional[str]
     text: str  # masked
+    buttons: Tuple[Tuple[str, str], ...] = ()  # (title, payload) of a bot line's buttons
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,9 @@ def _record(row: Handoff) -> HandoffRecord:
 
 
 def _message(row: HandoffMessage) -> MessageRecord:
-    return MessageRecord(row.id, row.handoff_id, row.at, row.sender, row.sender_id, row.sender_name, row.text)
+    buttons = tuple((str(button["title"]), str(button["payload"])) for button in json.loads(row.buttons or "[]"))
+    return MessageRecord(row.id, row.handoff_id, row.at, row.sender, row.sender_id, row.sender_name, row.text,
+                         buttons)
 
 
 def _csat(row: CsatRating, client_name: Optional[str] = None) -> CsatRecord:
@@ -225,6 +229,14 @@ def open_handoff_of(session: Session, conversation_id: str) -> Optional[HandoffR
     """The conversation's open (waiting or taken) handoff, if any: at most one (a unique index)."""
     row = session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id,
                                                 Handoff.status.in_(OPEN_STATUSES))
+                          .execution_options(populate_existing=True)).first()
+    return _record(row) if row is not None else None
+
+
+def latest_handoff_of(session: Session, conversation_id: str) -> Optional[HandoffRecord]:
+    """The conversation's newest handoff, open or ended."""
+    row = session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id)
+                          .order_by(Handoff.created_at.desc(), Handoff.id.desc())
                           .execution_options(populate_existing=True)).first()
     return _record(row) if row is not None else None
 
@@ -287,10 +299,9 @@ def may_see(principal: Optional[Principal], record: HandoffRecord, facts: Profil
         if record.notify_rm_id == me:
             return True
         return record.client_id is not None and decide(principal, record.client_id, facts, now=now).allowed
-    if principal.role is Role.AGENT:
-        if record.target_kind == TargetKind.CONTACT_CENTER.value:
-            return True
-        return record.status is HandoffStatus.WAITING and record.reply_expected_by < now
+    if principal.role is Role.AGENT:  # the queue they work; once taken, only its holder (above)
+        return record.status is HandoffStatus.WAITING and (
+            record.target_kind == TargetKind.CONTACT_CENTER.value or record.reply_expected_by < now)
     return False
 
 
@@ -377,7 +388,8 @@ def end(session: Session, handoff_id: str, principal: Principal, status: Union[H
 
 # ----------------------------------------------------------------------------- messages
 def add_message(session: Session, handoff_id: str, sender: Union[MessageSender, str], text: str, now: datetime,
-                sender_id: Optional[str] = None, sender_name: Optional[str] = None) -> MessageRecord:
+                sender_id: Optional[str] = None, sender_name: Optional[str] = None,
+                buttons: Sequence[Tuple[str, str]] = ()) -> MessageRecord:
     """Stores a line of the conversation, masked and cut to :data:`MAX_MESSAGE_CHARS` (flushes).
     Also after the handoff ended (the bot's hand-back message). ValueError for empty text or an
     unknown sender; :class:`HandoffNotFound` for an unknown handoff."""
@@ -389,7 +401,9 @@ def add_message(session: Session, handoff_id: str, sender: Union[MessageSender, 
         raise HandoffNotFound(handoff_id)
     row = HandoffMessage(handoff_id=handoff_id, at=now, sender=who.value, sender_id=sender_id,
                          sender_name=mask_text(sender_name)[:32] if sender_name else None,
-                         text=mask_text(text.strip())[:MAX_MESSAGE_CHARS])
+                         text=mask_text(text.strip())[:MAX_MESSAGE_CHARS],
+                         buttons=json.dumps([{"title": title, "payload": payload} for title, payload in buttons],
+                                            ensure_ascii=False) if buttons else None)
     session.add(row)
     session.flush()
     return _message(row)
@@ -435,17 +449,20 @@ def _client_name(session: Session, handoff_id: Optional[str]) -> Optional[str]:
 
 
 def record_csat(session: Session, conversation_id: str, client_id: Optional[str], score: Any,
-                now: datetime) -> CsatRecord:
+                now: datetime, since: Optional[datetime] = None) -> CsatRecord:
     """Stores a rating (flushes), linked to the conversation's latest handoff that is open or ended
-    within :data:`CSAT_LINK_WINDOW`. ValueError for a score that is not 1–5."""
+    within :data:`CSAT_LINK_WINDOW`, and opened at or after ``since`` (the start of the conversation
+    session being rated: a later bot-only session's rating is not the person's). ValueError for a
+    score that is not 1–5."""
     _aware(now)
     value = parse_score(score)
+    conditions = [Handoff.conversation_id == conversation_id,
+                  or_(Handoff.status.in_(OPEN_STATUSES),
+                      and_(Handoff.ended_at.isnot(None), Handoff.ended_at >= now - CSAT_LINK_WINDOW))]
+    if since is not None:
+        conditions.append(Handoff.created_at >= _aware(since))
     latest = session.scalars(
-        select(Handoff.id)
-        .where(Handoff.conversation_id == conversation_id,
-               or_(Handoff.status.in_(OPEN_STATUSES),
-                   and_(Handoff.ended_at.isnot(None), Handoff.ended_at >= now - CSAT_LINK_WINDOW)))
-        .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+        select(Handoff.id).where(*conditions).order_by(Handoff.created_at.desc(), Handoff.id.desc())
     ).first()
     row = CsatRating(conversation_id=conversation_id, client_id=client_id, handoff_id=latest, score=value,
                      created_at=now)

@@ -407,6 +407,7 @@ class HandoffMessage(Base):
     sender_id = Column(String(64))
     sender_name = Column(String(32))
     text = Column(Text, nullable=False)
+    buttons = Column(Text)  # JSON [{"title", "payload"}] of a bot line (the rating's), else NULL
 
     __table_args__ = (CheckConstraint(one_of("sender", HANDOFF_MESSAGE_SENDERS), name="sender"),)
 

@@ -19,6 +19,7 @@ from actions.fallback import ActionDefaultAskAffirmation
 from actions.handoff import ActionDefaultFallback, ActionHandBack, ActionHandoffClosed, ActionHandOff
 from bot import clock
 from bot.handoff.store import HandoffStatus, open_handoff_of
+from bot.identity import Role
 from bot.profile.database import make_engine, make_session_factory
 from bot.profile.models import CsatRating, Handoff, HandoffMessage, WebhookOutbox
 from tests.actions.conftest import run_action, verified_tracker
@@ -132,11 +133,14 @@ def test_a_channel_without_a_person_on_it_gets_the_hotline_and_nothing_pauses(do
         assert session.execute(select(Handoff)).scalars().all() == []
 
 
-def test_a_guest_goes_to_the_contact_center_without_a_client_profile(domain, factory):
-    _, events, (reply,) = hand_off(domain, None)
-    assert "贵宾服务中心" in reply and paused(events)
-    record = stored(factory, "guest:test")
-    assert record.client_id is None and record.package.client is None
+def test_a_guest_or_staff_cannot_open_a_handoff(domain, factory):
+    _, events, (reply,) = hand_off(domain, None)  # the app channel without a login: nobody could answer
+    assert "400-820-9999" in reply and not paused(events)
+    tracker = verified_tracker("RM001", "转人工", "request_human", role=Role.ADVISOR)
+    messages, events = run_action(ActionHandOff(), tracker, domain)
+    assert messages[0]["response"] == "utter_client_service_only" and not paused(events)
+    with factory() as session:
+        assert session.execute(select(Handoff)).scalars().all() == []
 
 
 def test_an_elderly_clients_first_fallback_goes_to_a_person_at_once(domain, factory):
@@ -231,3 +235,14 @@ def test_with_a_contact_center_webhook_the_handoff_and_its_event_are_stored_toge
         row = session.execute(select(WebhookOutbox)).scalar_one()
     assert entry.event == "handoff.created" and entry.delivered_at is None
     assert CARD_NUMBER not in row.payload and record.id in row.payload
+
+
+def test_a_new_session_keeps_a_conversation_a_person_holds_paused(domain, factory):
+    from actions.handoff import ActionSessionStart
+    tracker = verified_tracker("C000001", "在吗", "greet", slots={"script": "traditional"})
+    _, events = run_action(ActionSessionStart(), tracker, domain)
+    assert [event["event"] for event in events][-1] == "action" and not paused(events)
+    assert {"event": "slot", "name": "script", "value": "traditional", "timestamp": None} in events
+    hand_off(domain, "C000001")
+    _, events = run_action(ActionSessionStart(), tracker, domain)
+    assert events[0]["event"] == "session_started" and events[-1]["event"] == "pause"

@@ -183,3 +183,16 @@ def test_rasa_loads_the_channel_from_credentials(tmp_path, monkeypatch, log_reco
     _, message = _exchange({"sender": "s5", "message": "你好", "metadata": {"token": _token()}}, channels=channels)
     assert message.metadata["verified"] is True
     assert getattr(logging.getLogRecordFactory(), "_personal_data_masked", False)  # log masking installed
+
+
+def test_the_anonymous_rest_channel_cannot_write_into_a_verified_clients_conversation():
+    """A REST sender of ``client:C000123`` lands in the REST namespace: it can neither add lines
+    to that client's conversation (which a person may be reading) nor restart it."""
+    from bot.channels.rest import SafeRestInput
+
+    _, message = _exchange({"sender": "client:C000123", "message": "/restart"}, path="/webhooks/rest/webhook",
+                           channels=[SafeRestInput()])
+    assert message.sender_id == "rest:client:C000123"
+    _, message = _exchange({"sender": "device-7", "message": "你好"}, path="/webhooks/rest/webhook",
+                           channels=[SafeRestInput()])
+    assert message.sender_id == "rest:device-7"

@@ -547,6 +547,7 @@
         const answer = await api(token, "POST", "/api/chat/messages", body);
         if (token !== state.token) return;
         for (const raw of answer.messages || []) receive(raw, mine); // may carry our own message back, with its id
+        if (answer.kept) receive(answer.kept, mine); // kept for the person: the bubble gets its stored id
         mine.pending = false;
         rerender(mine);
         if ("handoff" in answer) setHandoff(answer.handoff);

@@ -515,17 +515,25 @@
     const text = $("assistant-input").value.trim();
     if (!text) return;
     $("assistant-input").value = "";
+    await sendToAssistant(text, null);
+  }
+
+  /** Asks the assistant; a button's answer (which 王?) posts its payload, its title shown. */
+  async function sendToAssistant(text, payload) {
     const box = $("assistant-answers");
     box.append(el("div", { className: "ask", text: "问：" + text }));
     const waiting = el("div", { className: "answer", text: "思考中…" });
     box.append(waiting);
     box.scrollTop = box.scrollHeight;
     try {
-      const answer = await call("POST", "/api/desk/assistant", { text });
+      const answer = await call("POST", "/api/desk/assistant", payload ? { text, payload } : { text });
       const messages = (answer.messages || []).map(normaliseMessage);
       waiting.replaceWith(...(messages.length ? messages.map((message) => el("div", { className: "answer", "data-testid": "assistant-answer" }, [
         message.text,
-        message.buttons.length ? el("span", { className: "meta", text: "\n" + message.buttons.map((b) => b.title).join(" / ") }) : null,
+        message.buttons.length ? el("div", { className: "buttons" }, message.buttons.map((button) => el("button", {
+          type: "button", className: "reply-button", text: button.title, "data-testid": "assistant-button",
+          onclick: () => sendToAssistant(button.title, button.payload),
+        }))) : null,
       ])) : [el("div", { className: "answer", text: "助理没有回答，请换个说法。" })]));
     } catch (error) {
       waiting.textContent = failure(error, "助理暂时无法回答，请稍后再试。");

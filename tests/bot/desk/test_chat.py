@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from bot.desk.texts import load_server_texts
 from bot.handoff.store import messages_of
 from bot.handoff.triggers import HandoffReason
-from tests.bot.desk.conftest import PASSCODE, Desk, build_app, fake_rasa, free_port, open_test_handoff
+from tests.bot.desk.conftest import PASSCODE, RASA_API_TOKEN, Desk, build_app, fake_rasa, free_port, open_test_handoff
 from tests.bot.desk.fake_rasa import GREETING, HANDED_OFF
 
 EMOJI_ONLY = "👍😊"
@@ -154,6 +154,7 @@ def test_another_clients_handoff_does_not_gate_this_client(desk: Desk) -> None:
     ({"text": ""}, "empty_text"),
     ({"text": "   \n\t　"}, "empty_text"),  # ASCII and ideographic spaces
     ({"text": "\x00\x01"}, "empty_text"),  # control characters only
+    ({"text": "\u200b\u200b\ufeff"}, "empty_text"),  # zero-width and BOM only: nothing shows
     ({}, "empty_text"),
     ({"text": "好" * 2001}, "too_long"),
     ({"text": 12345}, "unreadable"),
@@ -223,5 +224,5 @@ def test_logs_hold_no_token_no_message_text_no_number(desk: Desk, caplog: pytest
     desk.client.post(f"/api/desk/handoffs/{opened.id}/hand-back", headers=rm)
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert logged  # the failures above were logged
-    for secret in (token, "秘密", "13812345678", "6222021234567890123", "1234567890123", "PASSCODE"):
+    for secret in (token, "秘密", "13812345678", "6222021234567890123", "1234567890123", PASSCODE, RASA_API_TOKEN):
         assert secret not in logged

@@ -37,6 +37,7 @@ from bot.handoff.store import (
     end,
     handoff_by_id,
     may_read_client,
+    may_see,
     messages_of,
     open_handoff,
     open_handoff_of,
@@ -59,7 +60,7 @@ from bot.profile.models import (
     HandoffMessage,
     WebhookOutbox,
 )
-from bot.profile.queries import client_summary
+from bot.profile.queries import StoreFacts, client_summary
 from tests.bot.profile.conftest import BACKENDS, seeded_engine_for
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=BANK_TIME)  # a Wednesday
@@ -351,6 +352,8 @@ def test_an_agent_reads_the_client_only_while_holding_their_handoff(session: Ses
     assert may_read_client(LIN, WANG, session, NOW)
     assert not may_read_client(LIN, ZHOU, session, NOW)  # another client
     assert not may_read_client(HUANG, WANG, session, NOW)  # another agent
+    assert visible_ids(session, HUANG) == []  # nor the handoff: a peer's conversation is not theirs
+    assert not may_see(HUANG, handoff_by_id(session, handoff.id), StoreFacts(session), NOW)
     end(session, handoff.id, LIN, HandoffStatus.HANDED_BACK, NOW + timedelta(minutes=5))
     session.commit()
     assert not may_read_client(LIN, WANG, session, NOW + timedelta(minutes=5))
@@ -439,7 +442,13 @@ def test_a_rating_long_after_the_handoff_or_without_one_links_nothing(session: S
     session.commit()
     assert record_csat(session, "client:C000001", WANG, 4, NOW + timedelta(hours=25)).handoff_id is None
     assert record_csat(session, "client:C000007", ZHOU, 3, NOW).handoff_id is None
+    # a later conversation session (bot only) rated within the hour is not the person's rating
+    later_session = NOW + timedelta(minutes=30)
+    assert record_csat(session, "client:C000001", WANG, 2, NOW + timedelta(minutes=40),
+                       since=later_session).handoff_id is None
     assert csat_of_handoff(session, handoff.id) is None
+    assert record_csat(session, "client:C000001", WANG, 5, NOW + timedelta(minutes=5),
+                       since=NOW - timedelta(minutes=10)).handoff_id == handoff.id
 
 
 def test_a_rating_while_the_handoff_is_open_links_it(session: Session) -> None:

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("sender_id", sa.String(length=64), nullable=True),
         sa.Column("sender_name", sa.String(length=32), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("buttons", sa.Text(), nullable=True),
         sa.CheckConstraint("sender IN ('client', 'agent', 'bot', 'system')", name=op.f("ck_handoff_messages_sender")),
         sa.ForeignKeyConstraint(["handoff_id"], ["handoffs.id"], name=op.f("fk_handoff_messages_handoff_id_handoffs")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handoff_messages")),
