@@ -64,8 +64,9 @@ from bot.handoff.live import (
     handoff_id_of_channel,
     queue_channel,
 )
+from bot.handoff.routing import TargetKind
 from bot.handoff.webhook import HANDOFF_ENDED, enqueue_if_configured, webhook_payload
-from bot.identity import Principal
+from bot.identity import Principal, Role
 from bot.profile.queries import StoreFacts
 
 __all__ = ["router", "HANDBACK_INTENT", "CLOSED_INTENT"]
@@ -128,12 +129,22 @@ def _details(session: Session, principal: Principal, handoff_id: str, now: datet
     }
 
 
+def _taken_meanwhile(session: Session, principal: Principal, handoff_id: str) -> bool:
+    """An agent who lost a race for a contact-center request no longer sees it (it is the winner's):
+    they are told it was taken, not that it does not exist."""
+    current = store.handoff_by_id(session, handoff_id)
+    return (principal.role is Role.AGENT and current is not None and current.taken_by is not None
+            and current.target_kind == TargetKind.CONTACT_CENTER.value)
+
+
 def _take(session: Session, principal: Principal, handoff_id: str, now: datetime,
           services: DeskServices) -> Tuple[Dict[str, Any], Dict[str, Any], str]:
-    _visible(session, principal, handoff_id, now)
     try:
+        _visible(session, principal, handoff_id, now)
         record = store.take(session, handoff_id, principal, now)
-    except store.HandoffForbidden:
+    except (DeskError, store.HandoffForbidden):
+        if _taken_meanwhile(session, principal, handoff_id):
+            raise DeskError(409, "taken_by_other") from None
         raise DeskError(404, "handoff_not_found") from None
     except store.HandoffConflict:
         current = store.handoff_by_id(session, handoff_id)

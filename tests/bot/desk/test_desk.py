@@ -92,9 +92,10 @@ def test_the_second_to_take_gets_409(desk: Desk) -> None:
     assert take(desk, opened.id, first) == 200
     answer = desk.client.post(f"/api/desk/handoffs/{opened.id}/take", headers=second)
     assert answer.status_code == 409 and answer.json() == {"detail": detail("taken_by_other")}
-    # another agent no longer sees it at all: the same answer as an unknown handoff
+    # another agent no longer sees it (nor reads it), but is told it was taken rather than "not found"
     peer = desk.client.post(f"/api/desk/handoffs/{opened.id}/take", headers=desk.login("CC002"))
-    assert peer.status_code == 404
+    assert peer.status_code == 409 and peer.json() == {"detail": detail("taken_by_other")}
+    assert desk.client.get(f"/api/desk/handoffs/{opened.id}", headers=desk.login("CC002")).status_code == 404
     assert take(desk, opened.id, first) == 200  # taking again by the holder changes nothing
     assert desk.record(opened.id).taken_by == "CC001"
 
