@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 import actions.complaints
 from actions.advisor import ActionAdvisorClientOverview, ActionAdvisorWorklist
@@ -27,11 +27,12 @@ from bot.cases.types import NewCase
 from bot.handoff import HandoffReason
 from bot.handoff.store import take
 from bot.identity import Principal, Role
-from bot.profile.database import make_engine, make_session_factory, session_scope
+from bot.profile.database import make_engine
 from bot.profile.models import Account, Appointment, Client, Handoff, HandoffMessage
 from tests.actions.conftest import run_action, verified_tracker
 from tests.actions.replies import reply_texts
 from tests.bot.advisor.conftest import open_handoff_for
+from tests.bot.profile.conftest import sessions_removing
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=clock.BANK_TIME)
 TOKEN = "advisor-test-case-token-" + "a" * 40
@@ -46,11 +47,8 @@ def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
 def factory(profile_url: str) -> Iterator:
     """Sessions on the test store; the appointments and handoffs a test makes are removed afterwards."""
     engine = make_engine(profile_url)
-    sessions = make_session_factory(engine)
-    yield sessions
-    with session_scope(sessions) as session:
-        for table in (Appointment, HandoffMessage, Handoff):
-            session.execute(delete(table))
+    with sessions_removing(engine, Appointment, HandoffMessage, Handoff) as sessions:
+        yield sessions
     engine.dispose()
 
 

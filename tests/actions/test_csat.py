@@ -4,12 +4,13 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from actions.csat import NO_COMMENT, ActionAskCsat, ActionRecordCsat, ActionSaveCsatComment, ValidateCsatForm
-from bot.profile.database import make_engine, make_session_factory
+from bot.profile.database import make_engine
 from bot.profile.models import CsatRating
 from tests.actions.conftest import run_action, verified_tracker
+from tests.bot.profile.conftest import sessions_removing
 
 ASKED = [{"event": "bot", "text": "请为本次服务打个分吧", "metadata": {"utter_action": "utter_ask_csat"}}]
 PHONE = "13812345678"
@@ -18,11 +19,8 @@ PHONE = "13812345678"
 @pytest.fixture()
 def ratings(profile_url: str) -> Iterator:
     engine = make_engine(profile_url)
-    sessions = make_session_factory(engine)
-    yield sessions
-    with sessions() as session:
-        session.execute(delete(CsatRating))
-        session.commit()
+    with sessions_removing(engine, CsatRating) as sessions:
+        yield sessions
     engine.dispose()
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Dict, Iterator, List
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from actions.card import ActionReportCardLoss
 from actions.fallback import ActionDefaultAskAffirmation
@@ -20,10 +20,11 @@ from actions.handoff import ActionDefaultFallback, ActionHandBack, ActionHandoff
 from bot import clock
 from bot.handoff.store import HandoffStatus, open_handoff_of
 from bot.identity import Role
-from bot.profile.database import make_engine, make_session_factory
+from bot.profile.database import make_engine
 from bot.profile.models import CsatRating, Handoff, HandoffMessage, WebhookOutbox
 from tests.actions.conftest import run_action, verified_tracker
 from tests.actions.test_products import read
+from tests.bot.profile.conftest import sessions_removing
 
 WEDNESDAY_MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=clock.BANK_TIME)
 WEDNESDAY_NIGHT = datetime(2026, 12, 2, 22, 0, tzinfo=clock.BANK_TIME)
@@ -39,12 +40,8 @@ def wednesday_morning(monkeypatch: pytest.MonkeyPatch) -> None:
 def factory(profile_url: str) -> Iterator:
     """Sessions on the test store; the handoffs a test opens are removed afterwards."""
     engine = make_engine(profile_url)
-    sessions = make_session_factory(engine)
-    yield sessions
-    with sessions() as session:
-        for table in (CsatRating, HandoffMessage, WebhookOutbox, Handoff):
-            session.execute(delete(table))
-        session.commit()
+    with sessions_removing(engine, CsatRating, HandoffMessage, WebhookOutbox, Handoff) as sessions:
+        yield sessions
     engine.dispose()
 
 

@@ -6,6 +6,7 @@
  *   openEventStream(token, path, onEvent, hooks)  reads Server-Sent Events through fetch() (so the
  *       Authorization header goes with it), reconnecting with backoff; returns {close()}
  *   bankTime(iso), clock(seconds)  times in Beijing time, countdowns
+ *   submitLogin(event, accepts, texts, onLogin), showLoginError(text)  both pages' login form
  *
  * The chat: login (client id + passcode, or a token) -> POST /api/login; the token is kept in
  * sessionStorage (this tab only). Messages -> POST /api/chat/messages; live agent replies and the
@@ -195,7 +196,46 @@
 
   const isRating = (button) => button.payload.startsWith("/rate_service");
 
-  window.PremierWeb = { ApiError, el, api, readEvents, openEventStream, bankTime, clock, normaliseMessage, isRating };
+  /** Both pages' login form error line (element ``login-error``); empty text hides it. */
+  function showLoginError(text) {
+    const box = document.getElementById("login-error");
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  /** Both pages' login form: a pasted token, or an id and passcode, posted to /api/login.
+   *  ``accepts(answer)``: whether this page serves the answer's role; ``texts``: the page's
+   *  {missing, wrongRole, failed, unavailable} lines; ``onLogin(answer)`` once logged in. */
+  async function submitLogin(event, accepts, texts, onLogin) {
+    event.preventDefault();
+    const field = (id) => document.getElementById(id);
+    const userId = field("login-user").value.trim().toUpperCase();
+    const passcode = field("login-passcode").value;
+    const token = field("login-token").value.trim();
+    let body;
+    if (token) body = { token };
+    else if (userId && passcode) body = { user_id: userId, passcode };
+    else return showLoginError(texts.missing);
+    const submit = document.querySelector("[data-testid=login-submit]");
+    submit.disabled = true;
+    showLoginError("");
+    try {
+      const answer = await api(null, "POST", "/api/login", body);
+      if (!accepts(answer)) return showLoginError(texts.wrongRole);
+      field("login-passcode").value = "";
+      field("login-token").value = "";
+      onLogin(answer);
+    } catch (error) {
+      if (error.status === 400 || error.status === 401 || error.status === 403) showLoginError(error.detail || texts.failed);
+      else showLoginError(error.detail || texts.unavailable);
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  window.PremierWeb = {
+    ApiError, el, api, readEvents, openEventStream, bankTime, clock, normaliseMessage, isRating, showLoginError, submitLogin,
+  };
 
   // ------------------------------------------------------------------ the chat page
   if (!document.getElementById("chat-view")) return; // desk.html loads the helpers only
@@ -303,36 +343,11 @@
   }
 
   // ---------------------------------------------------------------- login
-  function showLoginError(text) {
-    const box = $("login-error");
-    box.textContent = text;
-    box.hidden = !text;
-  }
-
-  async function login(event) {
-    event.preventDefault();
-    const userId = $("login-user").value.trim().toUpperCase();
-    const passcode = $("login-passcode").value;
-    const token = $("login-token").value.trim();
-    let body;
-    if (token) body = { token };
-    else if (userId && passcode) body = { user_id: userId, passcode };
-    else return showLoginError(t("loginMissing"));
-    const submit = document.querySelector("[data-testid=login-submit]");
-    submit.disabled = true;
-    showLoginError("");
-    try {
-      const answer = await api(null, "POST", "/api/login", body);
-      if (answer.role !== "client") return showLoginError(t("notClient"));
-      $("login-passcode").value = "";
-      $("login-token").value = "";
-      startSession(answer.token, { user_id: answer.user_id, name: answer.name }, true);
-    } catch (error) {
-      if (error.status === 400 || error.status === 401 || error.status === 403) showLoginError(error.detail || t("loginFailed"));
-      else showLoginError(error.detail || t("loginUnavailable"));
-    } finally {
-      submit.disabled = false;
-    }
+  function login(event) {
+    const texts = { missing: t("loginMissing"), wrongRole: t("notClient"), failed: t("loginFailed"),
+      unavailable: t("loginUnavailable") };
+    return submitLogin(event, (answer) => answer.role === "client", texts,
+      (answer) => startSession(answer.token, { user_id: answer.user_id, name: answer.name }, true));
   }
 
   function startSession(token, me, fresh) {

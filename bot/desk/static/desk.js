@@ -9,7 +9,7 @@
 "use strict";
 
 (function () {
-  const { el, api, openEventStream, bankTime, clock, normaliseMessage } = window.PremierWeb;
+  const { el, api, openEventStream, bankTime, clock, normaliseMessage, showLoginError, submitLogin } = window.PremierWeb;
   const $ = (id) => document.getElementById(id);
 
   const TOKEN_KEY = "premier.desk.token";
@@ -31,35 +31,16 @@
   };
 
   // ---------------------------------------------------------------- login
-  function showLoginError(text) {
-    $("login-error").textContent = text;
-    $("login-error").hidden = !text;
-  }
+  const LOGIN_TEXTS = {
+    missing: "请输入员工号和登录密码，或粘贴登录令牌。",
+    wrongRole: "工作台仅供客户经理和服务专员使用。",
+    failed: "登录失败，请检查员工号和密码。",
+    unavailable: "登录服务暂时不可用，请稍后再试。",
+  };
 
-  async function login(event) {
-    event.preventDefault();
-    const userId = $("login-user").value.trim().toUpperCase();
-    const passcode = $("login-passcode").value;
-    const token = $("login-token").value.trim();
-    let body;
-    if (token) body = { token };
-    else if (userId && passcode) body = { user_id: userId, passcode };
-    else return showLoginError("请输入员工号和登录密码，或粘贴登录令牌。");
-    const submit = document.querySelector("[data-testid=login-submit]");
-    submit.disabled = true;
-    showLoginError("");
-    try {
-      const answer = await api(null, "POST", "/api/login", body);
-      if (!(answer.role in ROLE_NAMES)) return showLoginError("工作台仅供客户经理和服务专员使用。");
-      $("login-passcode").value = "";
-      $("login-token").value = "";
-      startSession(answer.token, { role: answer.role, user_id: answer.user_id, name: answer.name });
-    } catch (error) {
-      if (error.status === 400 || error.status === 401 || error.status === 403) showLoginError(error.detail || "登录失败，请检查员工号和密码。");
-      else showLoginError(error.detail || "登录服务暂时不可用，请稍后再试。");
-    } finally {
-      submit.disabled = false;
-    }
+  function login(event) {
+    return submitLogin(event, (answer) => answer.role in ROLE_NAMES, LOGIN_TEXTS,
+      (answer) => startSession(answer.token, { role: answer.role, user_id: answer.user_id, name: answer.name }));
   }
 
   function startSession(token, me) {

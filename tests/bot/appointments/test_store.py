@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,10 +34,9 @@ from bot.appointments.store import (
     upcoming_of,
 )
 from bot.clock import BANK_TIME
-from bot.profile.database import make_session_factory
 from bot.profile.models import Appointment, Client, RelationshipManager
 from bot.profile.seed import clear_profile
-from tests.bot.profile.conftest import BACKENDS, seeded_engine_for
+from tests.bot.profile.conftest import BACKENDS, seeded_engine_for, sessions_removing
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=BANK_TIME)  # a Wednesday
 WANG, ZHOU, ZHANG = "C000001", "C000007", "C000004"  # RM001, RM001, RM003
@@ -58,11 +57,8 @@ def engine(request: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
 @pytest.fixture()
 def sessions(engine: Engine) -> Iterator[Callable[[], Session]]:
     """Sessions on the store; every appointment is deleted after the test."""
-    factory = make_session_factory(engine)
-    yield factory
-    with factory() as session:
-        session.execute(delete(Appointment))
-        session.commit()
+    with sessions_removing(engine, Appointment) as factory:
+        yield factory
 
 
 @pytest.fixture()

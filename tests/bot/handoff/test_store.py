@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional
 
 import pytest
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -49,7 +49,6 @@ from bot.handoff.store import (
     visible_queue,
 )
 from bot.identity import Principal, Role
-from bot.profile.database import make_session_factory
 from bot.profile.models import (
     HANDOFF_MESSAGE_SENDERS,
     HANDOFF_REASONS,
@@ -61,7 +60,7 @@ from bot.profile.models import (
     WebhookOutbox,
 )
 from bot.profile.queries import StoreFacts, client_summary
-from tests.bot.profile.conftest import BACKENDS, seeded_engine_for
+from tests.bot.profile.conftest import BACKENDS, seeded_engine_for, sessions_removing
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=BANK_TIME)  # a Wednesday
 WANG, LI, ZHOU = "C000001", "C000002", "C000007"
@@ -87,12 +86,8 @@ def engine(request: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
 @pytest.fixture()
 def sessions(engine: Engine) -> Iterator[Callable[[], Session]]:
     """Sessions on the store; every handoff, message and rating is deleted after the test."""
-    factory = make_session_factory(engine)
-    yield factory
-    with factory() as session:
-        for model in (CsatRating, HandoffMessage, WebhookOutbox, Handoff):
-            session.execute(delete(model))
-        session.commit()
+    with sessions_removing(engine, CsatRating, HandoffMessage, WebhookOutbox, Handoff) as factory:
+        yield factory
 
 
 @pytest.fixture()

@@ -9,12 +9,13 @@ import os
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from contextlib import contextmanager
 from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.profile.database import make_engine, make_session_factory, upgrade_to_head
 from bot.profile.seed import SeedConfig, ensure_demo_bank
@@ -50,6 +51,18 @@ def seeded_engine_for(backend: str, folder: Path, config: SeedConfig = SeedConfi
     with make_session_factory(engine)() as session:
         ensure_demo_bank(session, config)
     return engine
+
+
+@contextmanager
+def sessions_removing(engine: Engine, *models: Any) -> Iterator["sessionmaker[Session]"]:
+    """Sessions on ``engine``; afterwards the rows of ``models`` (deleted in this order: children
+    first) are gone, so what one test made never reaches the next."""
+    factory = make_session_factory(engine)
+    yield factory
+    with factory() as session:
+        for model in models:
+            session.execute(delete(model))
+        session.commit()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
