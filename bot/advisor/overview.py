@@ -29,10 +29,10 @@ from bot.clock import BANK_TIME
 from bot.profile.queries import (
     ClientSummary,
     HoldingView,
-    accounts_of,
     client_summary,
     data_day,
     holdings_of,
+    maturities_of_client,
 )
 from bot.suitability import risk_rank, tolerance_rank
 
@@ -254,22 +254,11 @@ def _holding_line(holding: HoldingView, tolerance: str) -> HoldingLine:
                        holding.currency, holding.market_value, holding.cost, holding.matures_on, above)
 
 
-def _maturities(session: Session, client: ClientSummary, holdings: Sequence[HoldingView],
-                on: date) -> Tuple[MaturityLine, ...]:
-    lines = [
-        MaturityLine(client.client_id, client.name, "holding", holding.product_code, holding.product_name, None,
-                     holding.currency, holding.market_value, holding.matures_on, (holding.matures_on - on).days)
-        for holding in holdings
-        if holding.matures_on is not None and holding.matures_within(on, MATURITY_DAYS)
-    ]
-    lines += [
-        MaturityLine(client.client_id, client.name, "deposit", None, None, account.tail, account.currency,
-                     account.balance, account.matures_on, (account.matures_on - on).days)
-        for account in accounts_of(session, client.client_id, account_type="定期")
-        if account.matures_on is not None and 0 <= (account.matures_on - on).days <= MATURITY_DAYS
-    ]
-    return tuple(sorted(lines, key=lambda line: (line.matures_on, line.kind, line.product_code or "",
-                                                 line.account_tail or "")))
+def _maturities(session: Session, client: ClientSummary, on: date) -> Tuple[MaturityLine, ...]:
+    return tuple(
+        MaturityLine(item.client_id, item.client_name, item.kind, item.product_code, item.product_name,
+                     item.account_tail, item.currency, item.amount, item.matures_on, (item.matures_on - on).days)
+        for item in maturities_of_client(session, client.client_id, on, MATURITY_DAYS))
 
 
 def client_overview(session: Session, client_id: str, cases: Optional[Sequence[Case]],
@@ -299,6 +288,6 @@ def client_overview(session: Session, client_id: str, cases: Optional[Sequence[C
         rm_id=client.rm.rm_id if client.rm else None, rm_name=client.rm.name if client.rm else None,
         backup_rm_name=client.backup_rm.name if client.backup_rm else None,
         holdings=tuple(_holding_line(holding, client.risk_tolerance) for holding in holdings),
-        maturities=_maturities(session, client, holdings, on),
+        maturities=_maturities(session, client, on),
         appointments=appointments, cases=case_lines, today=today, maturities_from=on,
     )

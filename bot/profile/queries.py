@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 from decimal import Decimal
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -67,6 +67,7 @@ __all__ = [
     "StoreFacts",
     "clients_of_manager",
     "maturities_for_manager",
+    "maturities_of_client",
 ]
 
 MAX_TRANSACTIONS = 200
@@ -622,39 +623,50 @@ class Maturity:
     role: str  # the manager's role for this client: primary / backup
 
 
-def maturities_for_manager(
-    session: Session, rm_id: str, on: date, within_days: int = 30, include_backup: bool = False
-) -> Tuple[Maturity, ...]:
-    """Holdings and time deposits of the manager's clients maturing in [on, on + within_days]."""
+def _maturing(session: Session, scope: ColumnElement, on: date, within_days: int,
+              role_of: Callable[[Optional[str]], str]) -> Tuple[Maturity, ...]:
+    """Holdings and time deposits of the clients in ``scope`` maturing in [on, on + within_days];
+    ``role_of`` names the reader's role from the client's primary RM."""
     until = on + timedelta(days=within_days)
-    book = _book(rm_id, include_backup)
+    primary = and_(AdvisorAssignment.client_id == Client.id, AdvisorAssignment.role == "primary")
     holdings = (
         select(Client.id, Client.name, AdvisorAssignment.rm_id, Holding.product_code, Product.name,
                Holding.currency, Holding.market_value, Holding.matures_on)
-        .join(AdvisorAssignment, and_(AdvisorAssignment.client_id == Client.id, AdvisorAssignment.role == "primary"))
+        .outerjoin(AdvisorAssignment, primary)
         .join(Holding, Holding.client_id == Client.id)
         .join(Product, Product.code == Holding.product_code)
-        .where(book, Holding.matures_on >= on, Holding.matures_on <= until)
+        .where(scope, Holding.matures_on >= on, Holding.matures_on <= until)
     )
     deposits = (
         select(Client.id, Client.name, AdvisorAssignment.rm_id, Account.number, Account.currency,
                Account.balance, Account.matures_on)
-        .join(AdvisorAssignment, and_(AdvisorAssignment.client_id == Client.id, AdvisorAssignment.role == "primary"))
+        .outerjoin(AdvisorAssignment, primary)
         .join(Account, and_(Account.client_id == Client.id, Account.account_type == "定期"))
-        .where(book, Account.status != "closed", Account.matures_on >= on, Account.matures_on <= until)
+        .where(scope, Account.status != "closed", Account.matures_on >= on, Account.matures_on <= until)
     )
     found = [
-        Maturity(client_id, name, "holding", code, product_name, None, currency, value, matures,
-                 "primary" if owner == rm_id else "backup")
+        Maturity(client_id, name, "holding", code, product_name, None, currency, value, matures, role_of(owner))
         for client_id, name, owner, code, product_name, currency, value, matures in session.execute(holdings)
     ]
     found += [
-        Maturity(client_id, name, "deposit", None, None, _tail(number), currency, balance, matures,
-                 "primary" if owner == rm_id else "backup")
+        Maturity(client_id, name, "deposit", None, None, _tail(number), currency, balance, matures, role_of(owner))
         for client_id, name, owner, number, currency, balance, matures in session.execute(deposits)
     ]
     return tuple(sorted(found, key=lambda item: (item.matures_on, item.client_id, item.kind,
                                                  item.product_code or "", item.account_tail or "")))
+
+
+def maturities_for_manager(
+    session: Session, rm_id: str, on: date, within_days: int = 30, include_backup: bool = False
+) -> Tuple[Maturity, ...]:
+    """Holdings and time deposits of the manager's clients maturing in [on, on + within_days]."""
+    return _maturing(session, _book(rm_id, include_backup), on, within_days,
+                     lambda owner: "primary" if owner == rm_id else "backup")
+
+
+def maturities_of_client(session: Session, client_id: str, on: date, within_days: int = 30) -> Tuple[Maturity, ...]:
+    """One client's holdings and time deposits maturing in [on, on + within_days] (``role``: primary)."""
+    return _maturing(session, Client.id == client_id, on, within_days, lambda owner: "primary")
 
 
 # --------------------------------------------------------- data day, counterparties
