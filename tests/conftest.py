@@ -1,3 +1,4 @@
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,13 @@ pytest_plugins = ["tests.e2e.services"]
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CONTRACT = ROOT.parent / "shared" / "contract" / "nlu.yml"
 VENDORED_CONTRACT = ROOT / "contract" / "nlu.yml"
+
+
+def free_port() -> int:
+    """A local port nobody listens on now (also what a service that is down looks like)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

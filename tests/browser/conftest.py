@@ -20,7 +20,6 @@ service and the desk server together, once for both folders.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 SCREENSHOTS = ROOT / "results" / "browser"
 LOGS = ROOT / "var" / "log"
@@ -50,12 +49,6 @@ DEMO_PASSCODE = "browser-demo-passcode"
 
 expect.set_options(timeout=15_000)  # live updates cross two processes and Redis
 
-
-def free_port() -> int:
-    """A port nobody listens on now (also what a service that is down looks like)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,21 +24,16 @@ from bot.cases.outbox import enqueue
 from bot.cases.types import NewCase
 from bot.profile.database import make_engine, make_session_factory, upgrade_to_head
 from bot.profile.models import CaseOutbox
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 TOKEN = "sender-process-test-token-" + "p" * 40
 COMPLAINTS = 150
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 class Processes:
     def __init__(self, folder: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.profile_url = f"sqlite:///{folder / 'profile.db'}"
         self.env: Dict[str, str] = {
             **os.environ, "PYTHONPATH": str(ROOT), "CASE_DATABASE_URL": f"sqlite:///{folder / 'cases.db'}",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 import uuid
@@ -48,6 +47,7 @@ from bot.profile.database import make_engine, make_session_factory, session_scop
 from bot.profile.queries import client_summary, holdings_of
 from tests.bot.desk.fake_rasa import FakeRasa
 from tests.bot.profile.conftest import seeded_engine_for
+from tests.conftest import free_port
 
 WEDNESDAY_MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=BANK_TIME)
 TOKEN_SECRET = b"desk-tests-token-secret-" + b"d" * 40
@@ -184,11 +184,6 @@ def desk(sessions: "sessionmaker[Session]", namespace: str, redis_sync: redis.Re
 
 
 # ---------------------------------------------------------------------------- a real server
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @dataclass
 class ServedDesk:

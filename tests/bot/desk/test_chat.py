@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from bot.desk.texts import load_server_texts
 from bot.handoff.store import messages_of
 from bot.handoff.triggers import HandoffReason
-from tests.bot.desk.conftest import PASSCODE, RASA_API_TOKEN, Desk, build_app, fake_rasa, free_port, open_test_handoff
+from tests.bot.desk.conftest import PASSCODE, RASA_API_TOKEN, Desk, build_app, fake_rasa, open_test_handoff
+from tests.conftest import free_port
 from tests.bot.desk.fake_rasa import GREETING, HANDED_OFF
 
 EMOJI_ONLY = "👍😊"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import time
 import uuid
 
@@ -22,6 +21,7 @@ from bot.handoff.live import (
     redis_from_environment,
 )
 from bot.handoff.store import HandoffStatus
+from tests.conftest import free_port
 
 REDIS_PORT = int(os.environ.get("REDIS_PORT", "6379"))
 
@@ -66,10 +66,7 @@ def test_publishers_reach_a_subscriber() -> None:
 
 
 def test_a_redis_that_is_down_is_logged_and_ignored(caplog: pytest.LogCaptureFixture) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    down = redis_from_environment({"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(port)})
+    down = redis_from_environment({"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(free_port())})
     assert publish_queue_change(down, "HO-1", "waiting") is False
     assert publish_to_conversation(down, "client:C000001", {"text": "秘密"}) is False
     assert publish_queue_change(None, "HO-1", "waiting") is False

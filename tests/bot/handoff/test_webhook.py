@@ -10,7 +10,6 @@ import asyncio
 import importlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -49,17 +48,12 @@ from bot.profile.models import Handoff as HandoffRow
 from bot.profile.models import WebhookOutbox
 from bot.profile.queries import client_summary, holdings_of
 from bot.profile.seed import SeedConfig, ensure_demo_bank
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 SECRET = "contact-center-test-secret-" + "s" * 40
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
 BODY = b'{"id":"abc","event":"handoff.created"}'
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Clock:
@@ -135,7 +129,7 @@ def clock() -> Clock:
 
 @pytest.fixture()
 def receiver(clock: Clock) -> Iterator[Receiver]:
-    made = Receiver(_free_port(), SECRET, clock)  # not started: each test starts it (or leaves it down)
+    made = Receiver(free_port(), SECRET, clock)  # not started: each test starts it (or leaves it down)
     yield made
     made.stop()
 
@@ -421,7 +415,7 @@ def _sender_env(tmp_path: Path, **extra: str) -> Mapping[str, str]:
     environ = {key: value for key, value in os.environ.items() if not key.startswith("CONTACT_CENTER_WEBHOOK")}
     return {**environ, "PYTHONPATH": str(ROOT), "PROFILE_DATABASE_URL": f"sqlite:///{tmp_path / 'profile.db'}",
             "CASE_SERVICE_TOKEN": "sender-webhook-test-token-" + "c" * 40,
-            "CASE_SERVICE_URL": f"http://127.0.0.1:{_free_port()}", **extra}
+            "CASE_SERVICE_URL": f"http://127.0.0.1:{free_port()}", **extra}
 
 
 def test_the_outbox_sender_process_delivers_a_pending_event(factory, receiver, tmp_path):
