@@ -22,11 +22,11 @@ from string import Formatter
 from types import MappingProxyType
 from typing import Any, Dict, List, Mapping, Optional, Protocol, Tuple
 
-import yaml
 
 from bot.advisor.overview import AppointmentLine, CaseLine, ClientOverview, MaturityLine
 from bot.clock import BANK_TIME
 from bot.kb import KB_DIR, load_kb
+from bot.yaml_files import read_mapping
 from bot.masking import mask_text
 from bot.money import format_money, tail_label
 
@@ -163,10 +163,7 @@ def desk_reply_texts_from(raw: Mapping[str, Any]) -> DeskReplyTexts:
 @lru_cache(maxsize=4)
 def load_desk_reply_texts(path: Path = DESK_REPLIES_FILE) -> DeskReplyTexts:
     """The texts in ``path`` (default ``kb/desk_replies.yml``), read once per process."""
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(loaded, dict):
-        raise DeskReplyTextsError(f"{path.name} must hold a mapping")
-    return desk_reply_texts_from(loaded)
+    return desk_reply_texts_from(read_mapping(path, DeskReplyTextsError))
 
 
 # ------------------------------------------------------------------ replies

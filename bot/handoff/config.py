@@ -14,11 +14,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, FrozenSet, Mapping, Optional
 
-import yaml
 
 from bot.handoff.hours import ALWAYS_OPEN, WorkingHours
 from bot.handoff.triggers import HandoffReason, TriggerRules
 from bot.kb import KB_DIR
+from bot.yaml_files import read_mapping
 
 __all__ = [
     "HANDOFF_FILE",
@@ -144,7 +144,4 @@ def config_from(raw: Mapping[str, Any]) -> HandoffConfig:
 @lru_cache(maxsize=4)
 def load_handoff_config(path: Path = HANDOFF_FILE) -> HandoffConfig:
     """The configuration in ``path`` (default ``kb/handoff.yml``), read once per process."""
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(loaded, dict):
-        raise HandoffConfigError(f"{path.name} must hold a mapping")
-    return config_from(loaded)
+    return config_from(read_mapping(path, HandoffConfigError))

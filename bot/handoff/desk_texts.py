@@ -24,12 +24,12 @@ from string import Formatter
 from types import MappingProxyType
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
-import yaml
 
 from bot.clock import in_bank_time
 from bot.handoff.sentiment import SentimentLabel
 from bot.handoff.triggers import HandoffReason
 from bot.kb import KB_DIR
+from bot.yaml_files import read_mapping
 
 __all__ = [
     "DESK_FILE",
@@ -343,7 +343,4 @@ def desk_texts_from(raw: Mapping[str, Any]) -> DeskTexts:
 @lru_cache(maxsize=4)
 def load_desk_texts(path: Path = DESK_FILE) -> DeskTexts:
     """The texts in ``path`` (default ``kb/desk.yml``), read and checked once per process."""
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(loaded, Mapping):
-        raise DeskTextsError(f"{path.name} must hold a mapping")
-    return desk_texts_from(loaded)
+    return desk_texts_from(read_mapping(path, DeskTextsError))
