@@ -218,7 +218,7 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, domain: D
     if principal is not None and principal.role is not Role.CLIENT:  # staff use the desk, not a handoff
         dispatcher.utter_message(response="utter_client_service_only")
         return []
-    client_id = _client_id(tracker)
+    client_id = principal.subject_id if principal is not None else None
     if tracker.get_latest_input_channel() not in LIVE_CHANNELS or client_id is None:
         # no person can answer here: the anonymous channels, a guest without a login
         dispatcher.utter_message(response="utter_handoff_by_phone")
@@ -295,25 +295,24 @@ def _returned(tracker: Tracker) -> List[Dict[Text, Any]]:
 class ActionHandBack(Action):
     """The person handed the conversation back (the desk resumed it): the bot says it is back."""
 
+    response = "utter_handback"
+
     def name(self) -> Text:
         return "action_hand_back"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_handback")
+        dispatcher.utter_message(response=self.response)
         return _returned(tracker)
 
 
-class ActionHandoffClosed(Action):
+class ActionHandoffClosed(ActionHandBack):
     """The person closed the conversation: thanks; the rating is asked next (a rule)."""
+
+    response = "utter_handoff_closed"
 
     def name(self) -> Text:
         return "action_handoff_closed"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_handoff_closed")
-        return _returned(tracker)
 
 
 class ActionSessionStart(Action):
